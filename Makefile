@@ -1,0 +1,35 @@
+# `make demo` and `make test` create .venv with the pinned dependencies on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BACKENDS ?= tensorflow jax torch
+BACKEND ?= tensorflow
+DEMO_ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: demo test venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements/lock.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/keras-tailor demo --backend $(BACKEND) $(DEMO_ARGS)
+
+# One pytest process per backend, because Keras fixes its backend at import.
+test: $(STAMP)
+	@status=0; \
+	for backend in $(BACKENDS); do \
+		echo "=== pytest on the $$backend backend ==="; \
+		KERAS_BACKEND=$$backend $(BIN)/python -m pytest $(PYTEST_ARGS) || status=1; \
+	done; \
+	exit $$status
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache demo-output
