@@ -90,11 +90,13 @@ def _format_shape(shape):
 def align_targets(y_true, y_pred):
     """Convert `y_true` and `y_pred` to tensors of one shape, or raise `ValueError`.
 
-    `y_true` is cast to the dtype of `y_pred`. As in Keras, a trailing axis of
-    size 1 is squeezed or added when the ranks differ by one, so `(N,)` targets
-    work with `(N, 1)` predictions. Any other difference in static shape raises
-    instead of broadcasting, because a broadcast `(N, 1)` against `(N, K)` gives
-    a plausible but wrong loss. Dimensions unknown at trace time are not compared.
+    `y_true` is cast to the dtype of `y_pred`. As in Keras, when the ranks differ
+    by one and the larger tensor ends in an axis of size 1, a rank-1 tensor gains
+    that axis and any other tensor is squeezed instead. So `(N,)` targets with
+    `(N, 1)` predictions give one loss per sample. Any other difference in static
+    shape raises instead of broadcasting, because a broadcast `(N, 1)` against
+    `(N, K)` gives a plausible but wrong loss. Dimensions unknown at trace time
+    are not compared.
     """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.convert_to_tensor(y_true)
@@ -104,10 +106,18 @@ def align_targets(y_true, y_pred):
 
     true_shape = tuple(y_true.shape)
     pred_shape = tuple(y_pred.shape)
+    # Squeezing a (N, 1) tensor against a (N,) one would leave rank 1, and the
+    # mean over the last axis would then merge the whole batch into one value.
     if len(true_shape) == len(pred_shape) + 1 and true_shape[-1] == 1:
-        y_true = ops.squeeze(y_true, axis=-1)
+        if len(pred_shape) == 1:
+            y_pred = ops.expand_dims(y_pred, axis=-1)
+        else:
+            y_true = ops.squeeze(y_true, axis=-1)
     elif len(pred_shape) == len(true_shape) + 1 and pred_shape[-1] == 1:
-        y_pred = ops.squeeze(y_pred, axis=-1)
+        if len(true_shape) == 1:
+            y_true = ops.expand_dims(y_true, axis=-1)
+        else:
+            y_pred = ops.squeeze(y_pred, axis=-1)
 
     aligned_true, aligned_pred = tuple(y_true.shape), tuple(y_pred.shape)
     compatible = len(aligned_true) == len(aligned_pred) and all(

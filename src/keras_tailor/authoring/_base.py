@@ -1,6 +1,7 @@
 """Behaviour shared by every class that the authoring decorators generate."""
 
 import inspect
+import sys
 
 from keras_tailor.authoring import _spec
 
@@ -50,12 +51,28 @@ def make_class(base, spec, class_name, extra_parameters, validate, namespace, do
         "_extra_parameters": tuple(extra_parameters),
         "_init_signature": signature,
         "__signature__": signature.replace(parameters=list(signature.parameters.values())[1:]),
-        "__module__": spec.function.__module__,
+        "__module__": _calling_module(),
         "__qualname__": class_name,
         "__doc__": doc if doc is not None else _class_doc(spec, class_name, extra_parameters),
     }
     attributes.update(namespace)
     return type(class_name, (base,), attributes)
+
+
+def _calling_module():
+    """Return the name of the first module outside the kit on the call stack.
+
+    The generated class belongs to the module that called the decorator, which
+    may differ from the function's module (`HuberMetric` is built from the loss
+    module's `huber`). Keras writes this name into saved configs.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if not module.startswith("keras_tailor.authoring"):
+            return module
+        frame = frame.f_back
+    return "__main__"
 
 
 def _class_doc(spec, class_name, extra_parameters):
