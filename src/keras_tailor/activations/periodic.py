@@ -1,5 +1,6 @@
 """Periodic activations, for models of data with periodic structure."""
 
+import keras
 from keras import ops
 
 from keras_tailor import _validation
@@ -23,7 +24,12 @@ def snake_formula(x, frequency):
     other branch is replaced by 1 there, so values and gradients stay finite.
     """
     x = ops.convert_to_tensor(x)
-    frequency = ops.cast(frequency, x.dtype)
+    if not keras.backend.is_float_dtype(x.dtype):
+        # Casting the frequency to an integer dtype would truncate it, often to 0.
+        x = ops.cast(x, keras.config.floatx())
+    # convert_to_tensor gives a Python number the dtype of x directly. ops.cast
+    # would round it to float32 first on TensorFlow, so float64 inputs lost precision.
+    frequency = ops.convert_to_tensor(frequency, dtype=x.dtype)
     u = frequency * x
     small = ops.abs(u) < _SERIES_LIMIT
     safe_frequency = ops.where(small, ops.ones_like(u), frequency)
@@ -48,7 +54,8 @@ def snake(x, frequency=1.0):
         frequency: `a`, a finite number > 0. Defaults to 1.0.
 
     Returns:
-        A tensor of the shape and dtype of `x`.
+        A tensor of the shape of `x`, with the dtype of `x` when it is a float
+        dtype and `keras.config.floatx()` otherwise.
 
     Raises:
         ValueError: `frequency` is not a finite number > 0.

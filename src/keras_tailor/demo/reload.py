@@ -1,0 +1,35 @@
+"""Fresh-process half of the demo: load the saved model with no custom_objects and predict.
+
+Run as `python -m keras_tailor.demo.reload MODEL FEATURES REPORT`. It imports
+keras_tailor (which registers every component) and nothing else of the demo's
+state, writes the predictions next to REPORT as `.npy`, and the components'
+configs into REPORT as JSON.
+"""
+
+import json
+import sys
+
+import keras
+import numpy as np
+
+import keras_tailor  # noqa: F401  (registers the components that the saved model names)
+from keras_tailor.demo.components import keras_tailor_components
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 3:
+        print("usage: python -m keras_tailor.demo.reload MODEL FEATURES REPORT", file=sys.stderr)
+        return 2
+    model_path, features_path, report_path = argv
+    model = keras.saving.load_model(model_path)
+    predictions = model.predict(np.load(features_path), verbose=0)
+    np.save(report_path + ".predictions.npy", predictions)
+    report = {"backend": keras.backend.backend(), "components": keras_tailor_components(model)}
+    with open(report_path, "w", encoding="utf-8") as handle:
+        json.dump(report, handle)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

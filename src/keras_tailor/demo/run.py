@@ -1,0 +1,192 @@
+"""Train, save, reload in a fresh process, and compare: the steps of `keras-tailor demo`."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from keras_tailor.demo import housing
+from keras_tailor.demo.components import keras_tailor_components
+from keras_tailor.demo.model import build_model
+
+logger = logging.getLogger(__name__)
+
+
+class DemoError(RuntimeError):
+    """A step of the demo failed in a way the user can act on."""
+
+
+class DemoResult:
+    """What the demo measured.
+
+    Attributes:
+        model_path: the saved `.keras` file.
+        history: `model.fit`'s `History.history`.
+        max_abs_difference: the largest absolute difference between the
+            predictions of the trained and the reloaded model on the validation split.
+        components: `{path: (original config, reloaded config)}` for every
+            keras-tailor object in the model.
+        mismatched: the paths whose configs differ after reloading.
+    """
+
+    def __init__(self, model_path, history, max_abs_difference, components, mismatched):
+        self.model_path = model_path
+        self.history = history
+        self.max_abs_difference = max_abs_difference
+        self.components = components
+        self.mismatched = mismatched
+
+    @property
+    def passed(self):
+        return self.max_abs_difference == 0.0 and not self.mismatched
+
+
+class EpochLogger(keras.callbacks.Callback):
+    """Log the training and validation Huber and MAE after every epoch."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.epochs = epochs
+        self.started = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        logger.info(
+            "epoch %d/%d  train huber %.4f  mae %.4f  |  validation huber %.4f  mae %.4f  (%.1f s)",
+            epoch + 1,
+            self.epochs,
+            logs.get("huber", float("nan")),
+            logs.get("mae", float("nan")),
+            logs.get("val_huber", float("nan")),
+            logs.get("val_mae", float("nan")),
+            time.perf_counter() - self.started,
+        )
+
+
+def _reload_in_fresh_process(model_path, features_path, report_path):
+    """Run `keras_tailor.demo.reload` in a new interpreter on the same backend."""
+    env = dict(os.environ, KERAS_BACKEND=keras.backend.backend())
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    command = [sys.executable, "-m", "keras_tailor.demo.reload", str(model_path), str(features_path), str(report_path)]
+    completed = subprocess.run(command, capture_output=True, text=True, env=env)
+    if completed.returncode != 0:
+        raise DemoError(
+            f"Reloading {model_path} in a fresh process failed with exit status "
+            f"{completed.returncode}:\n{completed.stderr[-3000:]}"
+        )
+    with open(report_path, encoding="utf-8") as handle:
+        report = json.load(handle)
+    predictions = np.load(str(report_path) + ".predictions.npy")
+    return report, predictions
+
+
+def run_demo(output_dir, epochs=8, seed=0, data_path=None, batch_size=128):
+    """Train the housing model, save it, reload it in a fresh process and compare.
+
+    Args:
+        output_dir: folder for `housing_regressor.keras` and the comparison files.
+        epochs: training epochs, an integer >= 1.
+        seed: seed of the shuffle, the split and the weights.
+        data_path: a housing CSV (plain or `.gz`). Defaults to the shipped copy.
+        batch_size: training batch size, an integer >= 1.
+
+    Returns:
+        A `DemoResult`.
+
+    Raises:
+        housing.DataError: the data file is missing or malformed.
+        DemoError: the fresh-process reload failed.
+        ValueError: `epochs` or `batch_size` is not a positive integer.
+    """
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"Invalid {name}: received {value!r}, expected an integer >= 1.")
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+
+    data = housing.load_housing(data_path)
+    split = housing.split_and_prepare(data, seed=seed)
+    logger.info(
+        "California housing: %d training and %d validation rows, %d features; "
+        "%d empty total_bedrooms imputed with the training median %.0f",
+        len(split.train_target),
+        len(split.validation_target),
+        split.train_features.shape[1],
+        int(np.isnan(data.numeric[:, housing.NUMERIC_COLUMNS.index(housing.IMPUTED_COLUMN)]).sum()),
+        split.imputed_value,
+    )
+
+    keras.utils.set_random_seed(seed)
+    model = build_model(split.train_features, seed=seed)
+    logger.info("Training on the %s backend for %d epochs", keras.backend.backend(), epochs)
+    history = model.fit(
+        split.train_features,
+        split.train_target,
+        validation_data=(split.validation_features, split.validation_target),
+        epochs=epochs,
+        batch_size=batch_size,
+        verbose=0,
+        callbacks=[EpochLogger(epochs)],
+    )
+
+    model_path = output_dir / "housing_regressor.keras"
+    model.save(model_path)
+    features_path = output_dir / "validation_features.npy"
+    np.save(features_path, split.validation_features)
+    predictions = model.predict(split.validation_features, verbose=0)
+    logger.info("Saved %s; reloading it in a fresh process with no custom_objects", model_path)
+
+    report, reloaded_predictions = _reload_in_fresh_process(
+        model_path, features_path, output_dir / "reload_report.json"
+    )
+    max_abs_difference = float(np.max(np.abs(reloaded_predictions - predictions)))
+
+    original = json.loads(json.dumps(keras_tailor_components(model)))
+    reloaded = report["components"]
+    components = {path: (original[path], reloaded.get(path)) for path in original}
+    mismatched = sorted(path for path, (before, after) in components.items() if before != after)
+    mismatched += sorted(path for path in reloaded if path not in original)
+    return DemoResult(model_path, history.history, max_abs_difference, components, mismatched)
+
+
+def _short_value(value):
+    """Format a config value, writing a serialized dtype policy as its name."""
+    if isinstance(value, dict) and value.get("class_name") == "DTypePolicy":
+        return repr(value["config"]["name"])
+    return repr(value)
+
+
+def log_result(result):
+    """Log the comparison: the prediction difference and each component's hyperparameters."""
+    logger.info(
+        "Reloaded model vs original on the validation split: max |difference| = %.3g",
+        result.max_abs_difference,
+    )
+    for path, (before, after) in sorted(result.components.items()):
+        name = before["registered_name"]
+        hyperparameters = ", ".join(
+            f"{key}={_short_value(value)}" for key, value in (before["config"] or {}).items()
+        )
+        status = "same" if before == after else f"CHANGED to {after}"
+        logger.info("  %-40s %-28s %s: %s", path, name, hyperparameters, status)
+    if result.passed:
+        logger.info(
+            "Reloaded predictions equal the original ones and all %d keras-tailor components "
+            "came back with every hyperparameter.",
+            len(result.components),
+        )
+    else:
+        logger.error(
+            "Reload check failed: max |difference| %.3g, changed components: %s",
+            result.max_abs_difference,
+            result.mismatched or "none",
+        )
