@@ -26,7 +26,7 @@ class FunctionLoss(_base.FunctionComponent, keras.losses.Loss):
         return type(self).function(y_true, y_pred, **self._hyperparameters)
 
     def get_config(self):
-        config = {}
+        config = self._hyperparameter_config()
         config.update(
             reduction=self.reduction,
             name=self.name,

@@ -51,7 +51,7 @@ class FunctionMeanMetric(_base.FunctionComponent, keras.metrics.Metric):
         return ops.convert_to_tensor(ops.divide_no_nan(self.total, self.count))
 
     def get_config(self):
-        config = {}
+        config = self._hyperparameter_config()
         config.update(name=self.name, dtype=_spec.dtype_to_config(self._dtype_argument))
         return config
 
@@ -112,7 +112,7 @@ def metric(
     class_name = name or _spec.camel_case(function.__name__)
     extra = [("name", default_name or function.__name__), ("dtype", None)]
     cls = _base.make_class(
-        FunctionMeanMetric, spec, class_name, extra, validate, {"_direction": None}, doc
+        FunctionMeanMetric, spec, class_name, extra, validate, {"_direction": direction}, doc
     )
     _spec.register_function(function, package)
     return _spec.register(cls, package, class_name)
