@@ -132,6 +132,9 @@ def test_demo_end_to_end(tmp_path):
     assert result.max_abs_difference == 0.0
     assert result.mismatched == []
     assert result.passed
+    for label, (built, reloaded) in result.hyperparameters.items():
+        assert reloaded == built, label
+    assert result.hyperparameters["loss"][1] == {"threshold": 0.5}
     registered = sorted({entry["registered_name"] for entry, _ in result.components.values()})
     assert registered == [
         "keras_tailor>Clip",

@@ -52,3 +52,46 @@ def build_model(train_features, seed, learning_rate=3e-3):
         ],
     )
     return model
+
+
+def expected_hyperparameters(seed):
+    """Return the hyperparameters `build_model(..., seed)` sets, keyed by component label.
+
+    This is the reference the reloaded model is checked against. A check against
+    the saved config alone would miss an argument that `get_config` never wrote.
+    """
+    return {
+        "loss": {"threshold": HUBER_THRESHOLD},
+        "metric huber": {"threshold": HUBER_THRESHOLD},
+        "dense_1.kernel_initializer": {"gain": ORTHOGONAL_GAIN, "seed": seed},
+        "dense_1.kernel_regularizer": {"factor": L1_FACTOR},
+        "dense_1.kernel_constraint": {"min_value": -CLIP_BOUND, "max_value": CLIP_BOUND},
+        "snake": {"initial_frequency": SNAKE_INITIAL_FREQUENCY},
+        "dense_2.activation": {"frequency": SNAKE_FREQUENCY},
+        "dense_2.kernel_initializer": {"gain": ORTHOGONAL_GAIN, "seed": seed + 1},
+    }
+
+
+def read_hyperparameters(model):
+    """Read the hyperparameters of `model`'s keras-tailor objects from their attributes.
+
+    Layers' objects are read as the model holds them. The loss is read from
+    `model.loss`, and the metric is rebuilt from the compile config, as Keras
+    does when a loaded model is first evaluated.
+    """
+    names = expected_hyperparameters(seed=0)
+    metric = keras.saving.deserialize_keras_object(model.get_compile_config()["metrics"][0])
+    objects = {
+        "loss": model.loss,
+        "metric huber": metric,
+        "dense_1.kernel_initializer": model.get_layer("dense_1").kernel_initializer,
+        "dense_1.kernel_regularizer": model.get_layer("dense_1").kernel_regularizer,
+        "dense_1.kernel_constraint": model.get_layer("dense_1").kernel_constraint,
+        "snake": model.get_layer("snake"),
+        "dense_2.activation": model.get_layer("dense_2").activation,
+        "dense_2.kernel_initializer": model.get_layer("dense_2").kernel_initializer,
+    }
+    return {
+        label: {name: getattr(objects[label], name, None) for name in names[label]}
+        for label in names
+    }

@@ -3,7 +3,7 @@
 Run as `python -m keras_tailor.demo.reload MODEL FEATURES REPORT`. It imports
 keras_tailor (which registers every component) and nothing else of the demo's
 state, writes the predictions next to REPORT as `.npy`, and the components'
-configs into REPORT as JSON.
+configs and hyperparameters, read from the loaded objects, into REPORT as JSON.
 """
 
 import json
@@ -14,6 +14,7 @@ import numpy as np
 
 import keras_tailor  # noqa: F401  (registers the components that the saved model names)
 from keras_tailor.demo.components import keras_tailor_components
+from keras_tailor.demo.model import read_hyperparameters
 
 
 def main(argv=None):
@@ -25,7 +26,11 @@ def main(argv=None):
     model = keras.saving.load_model(model_path)
     predictions = model.predict(np.load(features_path), verbose=0)
     np.save(report_path + ".predictions.npy", predictions)
-    report = {"backend": keras.backend.backend(), "components": keras_tailor_components(model)}
+    report = {
+        "backend": keras.backend.backend(),
+        "components": keras_tailor_components(model),
+        "hyperparameters": read_hyperparameters(model),
+    }
     with open(report_path, "w", encoding="utf-8") as handle:
         json.dump(report, handle)
     return 0

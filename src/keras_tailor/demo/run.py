@@ -13,7 +13,7 @@ import numpy as np
 
 from keras_tailor.demo import housing
 from keras_tailor.demo.components import keras_tailor_components
-from keras_tailor.demo.model import build_model
+from keras_tailor.demo.model import build_model, expected_hyperparameters
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +32,16 @@ class DemoResult:
             predictions of the trained and the reloaded model on the validation split.
         components: `{path: (original config, reloaded config)}` for every
             keras-tailor object in the model.
-        mismatched: the paths whose configs differ after reloading.
+        hyperparameters: `{label: (set when building, read after reloading)}`.
+        mismatched: the config paths and component labels that differ after reloading.
     """
 
-    def __init__(self, model_path, history, max_abs_difference, components, mismatched):
+    def __init__(self, model_path, history, max_abs_difference, components, hyperparameters, mismatched):
         self.model_path = model_path
         self.history = history
         self.max_abs_difference = max_abs_difference
         self.components = components
+        self.hyperparameters = hyperparameters
         self.mismatched = mismatched
 
     @property
@@ -155,7 +157,11 @@ def run_demo(output_dir, epochs=8, seed=0, data_path=None, batch_size=128):
     components = {path: (original[path], reloaded.get(path)) for path in original}
     mismatched = sorted(path for path, (before, after) in components.items() if before != after)
     mismatched += sorted(path for path in reloaded if path not in original)
-    return DemoResult(model_path, history.history, max_abs_difference, components, mismatched)
+
+    expected = expected_hyperparameters(seed)
+    hyperparameters = {label: (values, report["hyperparameters"].get(label)) for label, values in expected.items()}
+    mismatched += sorted(label for label, (before, after) in hyperparameters.items() if before != after)
+    return DemoResult(model_path, history.history, max_abs_difference, components, hyperparameters, mismatched)
 
 
 def _short_value(value):
@@ -171,13 +177,17 @@ def log_result(result):
         "Reloaded model vs original on the validation split: max |difference| = %.3g",
         result.max_abs_difference,
     )
+    logger.info("Hyperparameters set when building vs read from the reloaded objects:")
+    for label, (before, after) in result.hyperparameters.items():
+        values = ", ".join(f"{key}={value!r}" for key, value in before.items())
+        status = "same" if before == after else f"CHANGED to {after}"
+        logger.info("  %-28s %-36s %s", label, values, status)
+    logger.info("Saved configs of keras-tailor objects, before vs after reloading:")
     for path, (before, after) in sorted(result.components.items()):
         name = before["registered_name"]
-        hyperparameters = ", ".join(
-            f"{key}={_short_value(value)}" for key, value in (before["config"] or {}).items()
-        )
+        config = ", ".join(f"{key}={_short_value(value)}" for key, value in (before["config"] or {}).items())
         status = "same" if before == after else f"CHANGED to {after}"
-        logger.info("  %-40s %-28s %s: %s", path, name, hyperparameters, status)
+        logger.info("  %-38s %-28s %s: %s", path, name, config, status)
     if result.passed:
         logger.info(
             "Reloaded predictions equal the original ones and all %d keras-tailor components "
