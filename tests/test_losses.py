@@ -80,8 +80,9 @@ def huber_sum_gradient(y_true, y_pred, threshold):
     return gradient_wrt_prediction(lambda p: ops.sum(huber(y_true, p, threshold=threshold)), y_pred)
 
 
-# One (threshold, error, expected loss) row per side of each threshold t:
-# below is 0.5 * e**2, at |e| = t both branches give 0.5 * t**2, above is t * |e| - 0.5 * t**2.
+# Rows of (threshold t, error e, expected loss), below, at and above each t.
+# Below t the loss is 0.5 * e**2, at |e| = t both branches give 0.5 * t**2,
+# and above t it is t * |e| - 0.5 * t**2.
 ELEMENT_CASES = [
     (0.5, 0.25, 0.03125),  # 0.5 * 0.25**2
     (0.5, -0.5, 0.125),  # 0.5 * 0.5**2
@@ -135,7 +136,7 @@ def test_huber_per_sample_hand_worked(threshold):
 def test_huber_matches_numpy_formula(threshold):
     rng = np.random.default_rng(7)
     y_true = rng.normal(size=(16, 5)).astype("float32")
-    # Errors up to 3 thresholds wide fall on both sides of the threshold.
+    # Errors drawn from [-3t, 3t] fall on both sides of the threshold t.
     y_pred = (y_true + rng.uniform(-3 * threshold, 3 * threshold, size=(16, 5))).astype("float32")
 
     value = to_numpy(huber(ops.convert_to_tensor(y_true), ops.convert_to_tensor(y_pred), threshold))
@@ -166,11 +167,13 @@ def test_huber_default_threshold_is_one():
     np.testing.assert_allclose(value, BATCH_PER_SAMPLE[1.0], rtol=1e-6)
 
 
-# Threshold 1, per-sample losses [0.3125, 1.25, 0.765625] and weights [2, 0, 0.5]:
-#   unweighted sum 2.328125, so sum_over_batch_size, mean and
-#   mean_with_sample_weight (no weights: divide by the count) are 2.328125 / 3.
-#   weighted values [0.625, 0, 0.3828125], sum 1.0078125, divided by 3 values
-#   for sum_over_batch_size and mean is 0.3359375, by the weight sum 2.5 is 0.403125.
+# At threshold 1 the per-sample losses are [0.3125, 1.25, 0.765625].
+# Unweighted, the sum is 2.328125, and sum_over_batch_size, mean and
+# mean_with_sample_weight all divide it by the 3 values, because with no
+# weights mean_with_sample_weight divides by the count.
+# With weights [2, 0, 0.5] the values are [0.625, 0, 0.3828125] and the sum is
+# 1.0078125. Divided by 3 values (sum_over_batch_size, mean) it is 0.3359375,
+# and divided by the weight sum 2.5 (mean_with_sample_weight) it is 0.403125.
 HAND_WORKED_REDUCTIONS = [
     (None, False, [0.3125, 1.25, 0.765625]),
     ("sum", False, 2.328125),
@@ -255,8 +258,8 @@ def test_huber_class_rank_one_target_weighted():
 @pytest.mark.parametrize("threshold", THRESHOLDS)
 @pytest.mark.parametrize("sign", [1.0, -1.0])
 def test_huber_gradient_continuous_at_threshold(threshold, sign):
-    # Errors just below, exactly at and just above |error| = threshold. Every
-    # value here is exact in float32, so the middle row hits the tie exactly.
+    # Errors just below, exactly at and just above |error| = threshold. Both
+    # 0.75 and 0.75 + t are exact in float32, so the middle row is exactly the tie.
     y_true = [[0.75], [0.75], [0.75]]
     below = sign * threshold * (1 - 1e-3)
     errors = [below, sign * threshold, sign * threshold * (1 + 1e-3)]

@@ -65,7 +65,7 @@ def test_l1_keras_variable():
 
 
 def test_l1_dense_kernel_regularizer_loss():
-    # Only the kernel is regularized, so the bias of 10s adds nothing: 0.5 * 6.75 = 3.375.
+    # Only the kernel is regularized, so the bias of 10.0 adds nothing: 0.5 * 6.75 = 3.375.
     layer = keras.layers.Dense(2, kernel_regularizer=L1(factor=0.5))
     model = keras.Sequential([keras.Input((3,)), layer])
     layer.set_weights([np.array(KERNEL, dtype="float32"), np.full((2,), 10.0, dtype="float32")])

@@ -2,8 +2,8 @@
 
 Each textbook version below is written the way tutorials and users write it.
 The tests assert what actually goes wrong with it, so a Keras release that fixes
-the problem fails the test and tells us the section of the README to revise.
-The keras-tailor component beside it is then shown to do the right thing.
+a problem makes its test fail, which marks the README claim to revise. The
+keras-tailor component beside it is then shown to do the right thing.
 
 Hand-worked Huber values used throughout, with threshold (delta) 2.5: an error
 of 2 gives 0.5 * 2**2 = 2.0, but with the default delta 1.0 it gives
@@ -25,7 +25,7 @@ import keras_tailor
 
 DELTA = 2.5
 
-# One target and prediction whose Huber value tells delta 2.5 from delta 1.0.
+# One target and prediction whose Huber value distinguishes delta 2.5 from delta 1.0.
 PROBE_TRUE = [[0.0]]
 PROBE_PRED = [[2.0]]
 PROBE_VALUE_AT_DELTA = 2.0
@@ -39,6 +39,10 @@ METRIC_WEIGHTS = np.array([1.0, 0.0, 2.0, 0.5, 3.0, 1.0], dtype="float32")
 METRIC_VALUES = np.array([0.125, 4.375, 0.0, 11.875, 0.125, 6.875])
 WEIGHTED_MEAN = np.average(METRIC_VALUES, weights=METRIC_WEIGHTS)  # 1.775
 UNWEIGHTED_MEAN = np.mean(METRIC_VALUES)  # 3.8958...
+
+# Huber values at delta 2.5 when a model predicts 0 for the targets of METRIC_TRUE,
+# so each error equals its target 0, 1, ..., 5.
+ZERO_PREDICTION_VALUES = np.array([0.0, 0.5, 2.0, 4.375, 6.875, 9.375])
 
 # Batch sizes that split the six samples into consecutive batches.
 SPLITS = [(6,), (3, 3), (2, 4), (1, 5), (4, 2)]
@@ -75,7 +79,7 @@ class HuberLoss(keras.losses.Loss):
         return ops.where(is_small_error, squared_loss, linear_loss)
 
 
-class HuberWithAddWeightCall(keras.metrics.Metric):
+class PositionalNameHuberMetric(keras.metrics.Metric):
     """Textbook streaming metric constructor, with the positional `add_weight` name."""
 
     def __init__(self, delta=1.0, **kwargs):
@@ -129,6 +133,7 @@ def make_regression_data():
 
 
 def make_linear_model():
+    """Return a linear model of 3 inputs whose initial weights are the same in every test."""
     keras.utils.set_random_seed(0)
     return keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(1)])
 
@@ -139,8 +144,9 @@ def read_saved_config(path):
         return archive.read("config.json").decode("utf-8")
 
 
-def evaluate_in_batches(metric, split):
-    """Feed the six metric samples to `metric` in consecutive batches of the sizes in `split`."""
+def result_after_batches(metric, split):
+    """Update `metric` with the six weighted samples, in consecutive batches of the sizes in
+    `split`, and return its result."""
     start = 0
     for size in split:
         stop = start + size
@@ -151,9 +157,19 @@ def evaluate_in_batches(metric, split):
     return float(metric.result())
 
 
-def mean_of_batch_means(split):
-    batches = np.split(METRIC_VALUES, np.cumsum(split)[:-1])
+def mean_of_batch_means(values, split):
+    batches = np.split(values, np.cumsum(split)[:-1])
     return float(np.mean([batch.mean() for batch in batches]))
+
+
+def evaluate_zero_model(metric, batch_size):
+    """Evaluate `metric`, as a weighted metric, on a model that predicts 0 for METRIC_TRUE."""
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1, kernel_initializer="zeros")])
+    model.compile(loss="mse", weighted_metrics=[metric])
+    x = np.zeros((len(METRIC_TRUE), 1), dtype="float32")
+    return model.evaluate(
+        x, METRIC_TRUE, sample_weight=METRIC_WEIGHTS, batch_size=batch_size, verbose=0, return_dict=True
+    )
 
 
 FRESH_LOAD_CODE = """
@@ -384,44 +400,36 @@ def test_tailor_huber_config_keeps_threshold():
 def test_textbook_add_weight_call_fails():
     # `Metric.add_weight` takes `shape` first, so "total" is read as a shape.
     with pytest.raises(ValueError, match="to a shape"):
-        HuberWithAddWeightCall(delta=DELTA)
+        PositionalNameHuberMetric(delta=DELTA)
 
 
 def test_streaming_huber_ignores_sample_weight():
-    result = evaluate_in_batches(StreamingHuber(delta=DELTA), (6,))
+    result = result_after_batches(StreamingHuber(delta=DELTA), (6,))
     assert result == pytest.approx(UNWEIGHTED_MEAN)
     assert result != pytest.approx(WEIGHTED_MEAN)
 
 
 @pytest.mark.parametrize("split", SPLITS, ids=lambda split: "+".join(map(str, split)))
 def test_streaming_huber_mean_of_batch_means(split):
-    result = evaluate_in_batches(StreamingHuber(delta=DELTA), split)
-    assert result == pytest.approx(mean_of_batch_means(split))
+    result = result_after_batches(StreamingHuber(delta=DELTA), split)
+    assert result == pytest.approx(mean_of_batch_means(METRIC_VALUES, split))
 
 
 def test_streaming_huber_depends_on_split():
-    even = evaluate_in_batches(StreamingHuber(delta=DELTA), (3, 3))
-    uneven = evaluate_in_batches(StreamingHuber(delta=DELTA), (2, 4))
+    even = result_after_batches(StreamingHuber(delta=DELTA), (3, 3))
+    uneven = result_after_batches(StreamingHuber(delta=DELTA), (2, 4))
     assert even != pytest.approx(uneven)
 
 
 def test_streaming_huber_evaluate_depends_on_batch_size():
-    # A model that predicts 0 makes every error equal to the target.
-    x = np.zeros((6, 1), dtype="float32")
     results = {}
     for batch_size in (3, 4):
-        model = keras.Sequential(
-            [keras.Input(shape=(1,)), keras.layers.Dense(1, kernel_initializer="zeros")]
-        )
-        model.compile(loss="mse", weighted_metrics=[StreamingHuber(delta=DELTA)])
-        evaluated = model.evaluate(
-            x, METRIC_TRUE, sample_weight=METRIC_WEIGHTS, batch_size=batch_size, verbose=0, return_dict=True
-        )
+        evaluated = evaluate_zero_model(StreamingHuber(delta=DELTA), batch_size)
         results[batch_size] = evaluated["streaming_huber"]
 
-    # Errors equal the targets 0..5: values 0, 0.5, 2, 4.375, 6.875, 9.375.
-    assert results[3] == pytest.approx((2.5 + 20.625) / 6)
-    assert results[4] == pytest.approx(((6.875 / 4) + (16.25 / 2)) / 2)
+    assert results[3] == pytest.approx(mean_of_batch_means(ZERO_PREDICTION_VALUES, (3, 3)))
+    assert results[4] == pytest.approx(mean_of_batch_means(ZERO_PREDICTION_VALUES, (4, 2)))
+    assert results[3] != pytest.approx(results[4])
 
 
 def test_early_stopping_auto_rejects_streaming_huber():
@@ -436,21 +444,14 @@ def test_early_stopping_auto_rejects_streaming_huber():
 
 @pytest.mark.parametrize("split", SPLITS, ids=lambda split: "+".join(map(str, split)))
 def test_tailor_metric_weighted_mean(split):
-    result = evaluate_in_batches(keras_tailor.metrics.HuberMetric(threshold=DELTA), split)
+    result = result_after_batches(keras_tailor.metrics.HuberMetric(threshold=DELTA), split)
     assert result == pytest.approx(WEIGHTED_MEAN)
 
 
 @pytest.mark.parametrize("batch_size", [2, 3, 4, 6])
 def test_tailor_metric_evaluate_any_batch_size(batch_size):
-    x = np.zeros((6, 1), dtype="float32")
-    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1, kernel_initializer="zeros")])
-    model.compile(loss="mse", weighted_metrics=[keras_tailor.metrics.HuberMetric(threshold=DELTA)])
-    evaluated = model.evaluate(
-        x, METRIC_TRUE, sample_weight=METRIC_WEIGHTS, batch_size=batch_size, verbose=0, return_dict=True
-    )
-
-    # Errors equal the targets 0..5: values 0, 0.5, 2, 4.375, 6.875, 9.375.
-    expected = np.average([0.0, 0.5, 2.0, 4.375, 6.875, 9.375], weights=METRIC_WEIGHTS)
+    evaluated = evaluate_zero_model(keras_tailor.metrics.HuberMetric(threshold=DELTA), batch_size)
+    expected = np.average(ZERO_PREDICTION_VALUES, weights=METRIC_WEIGHTS)  # 4.825
     assert evaluated["huber"] == pytest.approx(expected)
 
 

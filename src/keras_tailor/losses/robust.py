@@ -50,8 +50,8 @@ def huber(y_true, y_pred, threshold=1.0):
     # With q = min(|error|, t), q * (|error| - 0.5 * q) equals both branches with
     # no `where`. Its gradient w.r.t. |error| is exactly q, so it is t (not 2t or
     # 0) at |error| = t on every backend. The form 0.5 * q**2 + t * (|error| - q)
-    # computes that gradient as (q - t) + t, which rounds to 0 in float32 when
-    # |error| is below about 1e-7 * t.
+    # computes that gradient as (q - t) + t, which loses small errors to
+    # rounding: in float32 it is 0 once |error| is below about 1e-7 * t.
     clipped = ops.minimum(abs_error, threshold)
     elementwise = clipped * (abs_error - 0.5 * clipped)
     return ops.mean(elementwise, axis=-1)
