@@ -1,0 +1,324 @@
+"""Checks that run the component: numerics, losses' reductions, metrics' streaming, and the rest."""
+
+import math
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_tailor.testing import models
+from keras_tailor.testing.gradients import value_and_gradient
+from keras_tailor.testing.report import FAILED, PASSED, SKIPPED
+
+POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
+# Largest magnitude whose square stays finite in float32 (about 1.8e19), with margin.
+LARGE = 1e18
+TINY = 1e-30
+
+
+def _numeric_hyperparameters(instance):
+    """Return the positive numeric hyperparameters, used as edge magnitudes (exact thresholds)."""
+    try:
+        config = instance.get_config()
+    except (NotImplementedError, AttributeError):
+        return []
+    values = []
+    for key, value in config.items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and key not in ("seed",) and 0 < value < 1e6:
+            values.append(float(value))
+    return values
+
+
+def _edge_values(magnitudes):
+    base = [0.0, TINY, -TINY, 1.0, -1.0, LARGE, -LARGE]
+    for magnitude in magnitudes:
+        base += [magnitude, -magnitude]
+    return np.asarray(base, dtype="float32")
+
+
+def _not_finite(name, array):
+    array = np.asarray(array, dtype="float64")
+    bad = ~np.isfinite(array)
+    if bad.any():
+        return f"{name} is not finite at {int(bad.sum())} of {bad.size} entries"
+    return None
+
+
+def check_numerics(subject, report):
+    """Finite values and gradients on edge inputs: 0, tiny, large, and each hyperparameter's value."""
+    instance = subject.build(config_only=False)
+    kind = subject.kind
+    edges = _edge_values(_numeric_hyperparameters(instance) if not subject.is_function else [])
+    problems = []
+    if kind == "loss":
+        y_true = np.zeros((edges.size, 1), dtype="float32")
+        call = instance if not subject.is_function else (lambda t, p: instance(t, p))
+        value, gradient = value_and_gradient(lambda p: call(ops.convert_to_tensor(y_true), p), edges[:, None])
+        problems += [_not_finite("loss", value), _not_finite("gradient w.r.t. y_pred", gradient)]
+    elif kind in ("activation", "layer"):
+        x = np.repeat(edges[:, None], models.INPUT_FEATURES, axis=1) if kind == "layer" else edges
+        if kind == "layer" and not instance.built:
+            instance.build((None, models.INPUT_FEATURES))
+        value, gradient = value_and_gradient(lambda t: instance(t), x)
+        problems += [_not_finite("output", value), _not_finite("gradient w.r.t. the input", gradient)]
+    elif kind == "regularizer":
+        value, gradient = value_and_gradient(lambda w: instance(w), np.clip(edges, -1e9, 1e9)[:, None])
+        problems += [_not_finite("penalty", value), _not_finite("gradient w.r.t. the weights", gradient)]
+    elif kind == "constraint":
+        value = ops.convert_to_numpy(instance(ops.convert_to_tensor(edges[:, None])))
+        problems.append(_not_finite("projected weights", value))
+    elif kind == "metric":
+        y_true = np.zeros((edges.size, 1), dtype="float32")
+        instance.update_state(y_true, edges[:, None])
+        problems.append(_not_finite("result", ops.convert_to_numpy(instance.result())))
+    elif kind == "initializer":
+        value = ops.convert_to_numpy(instance((4, 3), dtype="float32"))
+        problems.append(_not_finite("initial values", value))
+    problems = [p for p in problems if p]
+    if problems:
+        report.add("numerics", FAILED, "; ".join(problems) + f" (edge inputs {edges.tolist()})")
+    else:
+        report.add("numerics", PASSED, f"{edges.size} edge inputs, values and gradients finite")
+
+
+def check_mixed_precision(subject, report):
+    """A compiled training step under float32, mixed_float16 and mixed_bfloat16 gives finite loss and weights."""
+    x, y = models.example_data(seed=1)
+    # Targets large enough that a float16 square overflows (300**2 > 65504).
+    y = y * 300.0
+    problems = []
+    previous = keras.config.dtype_policy()
+    try:
+        for policy in POLICIES:
+            keras.config.set_dtype_policy(policy)
+            component = subject.build(config_only=False)
+            try:
+                model = models.build_model(subject.kind, component, learning_rate=1e-6)
+                logs = model.train_on_batch(x, y, return_dict=True)
+                evaluation = model.evaluate(x, y, verbose=0, return_dict=True)
+            except Exception as error:  # noqa: BLE001  (any failure here is the finding)
+                problems.append(f"{policy}: training step raised {type(error).__name__}: {error}")
+                continue
+            for key, value in {**logs, **{f"evaluate {k}": v for k, v in evaluation.items()}}.items():
+                if not math.isfinite(float(value)):
+                    problems.append(f"{policy}: {key} = {float(value)}")
+            weights = [ops.convert_to_numpy(w) for w in model.trainable_weights]
+            if not all(np.all(np.isfinite(np.asarray(w, dtype="float64"))) for w in weights):
+                problems.append(f"{policy}: weights are not finite after one step")
+    finally:
+        keras.config.set_dtype_policy(previous)
+    if problems:
+        report.add("mixed_precision", FAILED, "; ".join(problems))
+    else:
+        report.add("mixed_precision", PASSED, "finite in a compiled step under " + ", ".join(POLICIES))
+
+
+def check_loss_reductions(subject, report):
+    """Every reduction and `sample_weight` behave as Keras defines them, from per-sample values."""
+    if subject.is_function:
+        report.add("loss_reductions", SKIPPED, "a loss function has no reduction; Keras wraps it")
+        return
+    rng = np.random.default_rng(2)
+    y_true = rng.normal(size=(6, 3)).astype("float32")
+    y_pred = (y_true + rng.normal(scale=2.0, size=(6, 3))).astype("float32")
+    weights = np.asarray([1.0, 0.0, 2.0, 0.5, 0.0, 3.0], dtype="float32")
+    try:
+        per_sample = np.asarray(ops.convert_to_numpy(subject.build(config_only=False, reduction=None)(y_true, y_pred)), dtype="float64")
+    except Exception as error:  # noqa: BLE001
+        report.add("loss_reductions", FAILED, f"reduction=None raised {type(error).__name__}: {error}")
+        return
+    if per_sample.shape != (6,):
+        report.add("loss_reductions", FAILED, f"reduction=None gave shape {per_sample.shape}, expected one value per sample (6,)")
+        return
+    weighted = per_sample * weights
+    expected = {
+        "sum": weighted.sum(),
+        "sum_over_batch_size": weighted.sum() / weighted.size,
+        "mean": weighted.sum() / weighted.size,
+        "mean_with_sample_weight": weighted.sum() / weights.sum(),
+    }
+    problems = []
+    for reduction, value in expected.items():
+        got = float(ops.convert_to_numpy(subject.build(config_only=False, reduction=reduction)(y_true, y_pred, sample_weight=weights)))
+        if not np.isclose(got, value, rtol=1e-5, atol=1e-6):
+            problems.append(f"reduction={reduction!r} with sample_weight gave {got:.6g}, expected {value:.6g}")
+    kept = weights > 0
+    without_zero = float(ops.convert_to_numpy(subject.build(config_only=False, reduction="sum")(y_true[kept], y_pred[kept], sample_weight=weights[kept])))
+    if not np.isclose(without_zero, expected["sum"], rtol=1e-5, atol=1e-6):
+        problems.append("samples with weight 0 change the weighted sum")
+    if problems:
+        report.add("loss_reductions", FAILED, "; ".join(problems))
+    else:
+        report.add("loss_reductions", PASSED, "sum, sum_over_batch_size, mean, mean_with_sample_weight and zero weights")
+
+
+def _metric_data(rows=13, seed=3):
+    rng = np.random.default_rng(seed)
+    y_true = rng.uniform(0.0, 1.0, size=(rows, 1)).astype("float32")
+    y_pred = np.clip(y_true + rng.normal(scale=0.4, size=(rows, 1)), 0.0, 1.0).astype("float32")
+    weights = rng.uniform(0.5, 2.0, size=(rows,)).astype("float32")
+    weights[[2, 7]] = 0.0
+    return y_true, y_pred, weights
+
+
+def _metric_result(metric, y_true, y_pred, weights, splits):
+    metric.reset_state()
+    start = 0
+    for size in splits:
+        stop = start + size
+        metric.update_state(y_true[start:stop], y_pred[start:stop], sample_weight=weights[start:stop])
+        start = stop
+    return np.asarray(ops.convert_to_numpy(metric.result()), dtype="float64")
+
+
+def check_metric_streaming(subject, report):
+    """reset_state, any batching (batches of one too) and zero weights give the one-shot result."""
+    metric = subject.build(config_only=False)
+    y_true, y_pred, weights = _metric_data()
+    initial = np.asarray(ops.convert_to_numpy(metric.result()), dtype="float64")
+    whole = _metric_result(metric, y_true, y_pred, weights, [len(y_true)])
+    problems = []
+    for splits in ([1] * len(y_true), [5, 1, 7], [2, 9, 2]):
+        streamed = _metric_result(metric, y_true, y_pred, weights, splits)
+        if not np.allclose(streamed, whole, rtol=1e-5, atol=1e-6):
+            problems.append(f"batches {splits} give {streamed.tolist()}, the whole set gives {whole.tolist()}")
+    metric.reset_state()
+    after_reset = np.asarray(ops.convert_to_numpy(metric.result()), dtype="float64")
+    if not np.array_equal(after_reset, initial, equal_nan=True):
+        problems.append(f"reset_state gives {after_reset.tolist()}, the initial result was {initial.tolist()}")
+    kept = weights > 0
+    without_zero = _metric_result(metric, y_true[kept], y_pred[kept], weights[kept], [int(kept.sum())])
+    if not np.allclose(without_zero, whole, rtol=1e-5, atol=1e-6):
+        problems.append(f"samples with weight 0 change the result ({whole.tolist()} vs {without_zero.tolist()} without them)")
+    if problems:
+        report.add("metric_streaming", FAILED, "; ".join(problems))
+    else:
+        report.add("metric_streaming", PASSED, "reset, 3 batchings incl. batches of one, zero weights")
+
+
+def check_metric_direction(subject, report):
+    """A declared direction, so EarlyStopping(mode="auto") can tell better from worse."""
+    metric = subject.build(config_only=False)
+    direction = getattr(metric, "_direction", None)
+    if direction not in ("up", "down"):
+        report.add(
+            "metric_direction",
+            FAILED,
+            f"no direction declared (_direction={direction!r}); EarlyStopping(mode='auto') raises. "
+            "Set _direction = 'up' or 'down'",
+        )
+        return
+    model = models.build_model("metric", metric)
+    x, y = models.example_data()
+    stopper = keras.callbacks.EarlyStopping(monitor=f"val_{metric.name}", mode="auto", patience=1)
+    try:
+        model.fit(x, y, validation_data=(x, y), epochs=1, verbose=0, callbacks=[stopper])
+    except ValueError as error:
+        report.add("metric_direction", FAILED, f"EarlyStopping(mode='auto') raised: {error}")
+        return
+    report.add("metric_direction", PASSED, f"direction {direction!r}; EarlyStopping(mode='auto') works")
+
+
+def check_metric_stateless(subject, report):
+    """On JAX, the stateless API under jax.jit gives the stateful result (Python-side state would not)."""
+    if keras.backend.backend() != "jax":
+        report.add("metric_stateless", SKIPPED, "checked on the JAX backend, where jit traces the stateless API")
+        return
+    import jax
+
+    metric = subject.build(config_only=False)
+    y_true, y_pred, weights = _metric_data()
+    expected = _metric_result(metric, y_true, y_pred, weights, [6, 7])
+    metric.reset_state()
+    update = jax.jit(metric.stateless_update_state)
+    variables = [v.value for v in metric.variables]
+    try:
+        for start, stop in ((0, 6), (6, 13)):
+            variables = update(variables, y_true[start:stop], y_pred[start:stop], sample_weight=weights[start:stop])
+        result = np.asarray(metric.stateless_result(variables), dtype="float64")
+    except Exception as error:  # noqa: BLE001
+        report.add("metric_stateless", FAILED, f"jax.jit(stateless_update_state) raised {type(error).__name__}: {error}")
+        return
+    if not np.allclose(result, expected, rtol=1e-5, atol=1e-6):
+        report.add("metric_stateless", FAILED, f"jitted stateless result {result.tolist()} differs from stateful {expected.tolist()}")
+    else:
+        report.add("metric_stateless", PASSED, "jax.jit(stateless_update_state) matches update_state")
+
+
+def check_metric_history(subject, report):
+    """The values model.fit records in History equal one-shot computations on the same data."""
+    metric = subject.build(config_only=False)
+    x, y = models.example_data(seed=4, rows=40)
+    x_val, y_val = models.example_data(seed=5, rows=24)
+    # A learning rate of 0 keeps the weights fixed, so each epoch sees the same predictions.
+    model = models.build_model("metric", metric, learning_rate=0.0)
+    history = model.fit(x, y, validation_data=(x_val, y_val), batch_size=7, epochs=1, verbose=0).history
+    reference = subject.build(config_only=False)
+    problems = []
+    for prefix, features, targets in (("", x, y), ("val_", x_val, y_val)):
+        predictions = model.predict(features, verbose=0, batch_size=64)
+        reference.reset_state()
+        reference.update_state(targets, predictions)
+        expected = float(ops.convert_to_numpy(reference.result()))
+        recorded = history.get(prefix + metric.name, [math.nan])[-1]
+        if not np.isclose(recorded, expected, rtol=1e-4, atol=1e-6):
+            problems.append(f"History[{prefix + metric.name!r}] = {recorded:.6g}, one-shot value {expected:.6g}")
+    if problems:
+        report.add("metric_history", FAILED, "; ".join(problems))
+    else:
+        report.add("metric_history", PASSED, "training and validation values equal one-shot results")
+
+
+def check_weights_component(subject, report):
+    """Constraints keep shape and are idempotent; initializers give shape, dtype and seeded repeats;
+    regularizers give a scalar that is 0 for zero weights. All of them then run inside model.fit."""
+    instance = subject.build(config_only=False)
+    problems = []
+    rng = np.random.default_rng(6)
+    weights = rng.normal(scale=2.0, size=(4, 3)).astype("float32")
+    if subject.kind == "constraint":
+        once = np.asarray(ops.convert_to_numpy(instance(ops.convert_to_tensor(weights))))
+        twice = np.asarray(ops.convert_to_numpy(instance(ops.convert_to_tensor(once))))
+        if once.shape != weights.shape:
+            problems.append(f"shape {weights.shape} became {once.shape}")
+        elif not np.allclose(once, twice, rtol=1e-6, atol=1e-6):
+            problems.append(f"not idempotent: applying it twice moves weights by up to {np.max(np.abs(twice - once)):.3g}")
+    elif subject.kind == "initializer":
+        for dtype in ("float32", "float16"):
+            value = instance((4, 3), dtype=dtype)
+            if tuple(value.shape) != (4, 3):
+                problems.append(f"shape (4, 3) gave {tuple(value.shape)}")
+            if keras.backend.standardize_dtype(value.dtype) != dtype:
+                problems.append(f"dtype {dtype} gave {keras.backend.standardize_dtype(value.dtype)}")
+        if "seed" in subject.arguments or "seed" in subject.defaults:
+            seeded = subject.build(config_only=False, seed=1234) if not subject.is_function else None
+            if seeded is not None:
+                first = ops.convert_to_numpy(seeded((4, 3), dtype="float32"))
+                second = ops.convert_to_numpy(subject.build(config_only=False, seed=1234)((4, 3), dtype="float32"))
+                if not np.array_equal(first, second):
+                    problems.append("two instances with seed=1234 give different values")
+    elif subject.kind == "regularizer":
+        penalty = np.asarray(ops.convert_to_numpy(instance(ops.convert_to_tensor(weights))))
+        if penalty.shape != ():
+            problems.append(f"the penalty has shape {penalty.shape}, expected a scalar")
+        zero = float(ops.convert_to_numpy(instance(ops.zeros((4, 3)))))
+        if zero != 0.0:
+            problems.append(f"the penalty of zero weights is {zero}, expected 0")
+    x, y = models.example_data(seed=7)
+    try:
+        model = models.build_model(subject.kind, instance)
+        history = model.fit(x, y, epochs=2, batch_size=8, verbose=0).history
+        if not all(math.isfinite(v) for v in history["loss"]):
+            problems.append(f"model.fit loss is not finite: {history['loss']}")
+        if subject.kind == "constraint":
+            kernel = ops.convert_to_numpy(model.get_layer("checked").kernel)
+            projected = ops.convert_to_numpy(instance(ops.convert_to_tensor(kernel)))
+            if not np.allclose(kernel, projected, rtol=1e-6, atol=1e-6):
+                problems.append("after model.fit the kernel is not a fixed point of the constraint")
+    except Exception as error:  # noqa: BLE001
+        problems.append(f"model.fit with it raised {type(error).__name__}: {error}")
+    name = f"{subject.kind}_contract"
+    if problems:
+        report.add(name, FAILED, "; ".join(problems))
+    else:
+        report.add(name, PASSED, "contract holds, and model.fit runs with it on a variable")
