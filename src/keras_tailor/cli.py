@@ -66,6 +66,22 @@ def build_parser():
         default=None,
         help="a housing CSV, plain or .gz, with the shipped file's columns (default: the shipped copy)",
     )
+    check = commands.add_parser(
+        "check",
+        help="prove that components keep their config through save and load on every backend",
+        description=(
+            "Check every public component of each TARGET (a module such as keras_tailor.losses, "
+            "or module:Name) on each backend, each in its own process, and print a table."
+        ),
+    )
+    check.add_argument("targets", nargs="+", metavar="TARGET", help="a module, package or module:Name")
+    check.add_argument(
+        "--backend",
+        action="append",
+        choices=BACKENDS,
+        help="backend to check on; repeat for several (default: all three)",
+    )
+    check.add_argument("--json", action="store_true", help="print the reports as JSON instead of a table")
     return parser
 
 
@@ -101,6 +117,12 @@ def _ensure_backend(backend, argv):
     os.execve(sys.executable, [sys.executable, "-m", "keras_tailor", *argv], env)
 
 
+def _run_check(args):
+    from keras_tailor.testing import check_cli
+
+    return check_cli.run(args.targets, args.backend or list(BACKENDS), as_json=args.json)
+
+
 def _run_demo(args):
     from keras_tailor.demo import housing, run
 
@@ -124,4 +146,6 @@ def main(argv=None):
     if args.command == "demo":
         _ensure_backend(args.backend, argv)
         return _run_demo(args)
+    if args.command == "check":
+        return _run_check(args)
     return 2

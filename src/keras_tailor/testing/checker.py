@@ -52,7 +52,7 @@ def _run_in_process(subject, report, name):
         report.add(report_name, FAILED, f"the check raised {type(error).__name__}: {error}")
 
 
-def check_components(components, init_kwargs=None, skip=(), fresh_process=True):
+def check_components(components, init_kwargs=None, skip=(), fresh_process=True, progress=None):
     """Check several components, running all their fresh-process checks in one child process.
 
     Args:
@@ -62,6 +62,8 @@ def check_components(components, init_kwargs=None, skip=(), fresh_process=True):
         skip: names of checks to leave out (see `CHECK_NAMES`).
         fresh_process: False leaves out registration, model round trip and
             distribution, which need a child process.
+        progress: None, or a callable `progress(index, total, label)` called as
+            each component starts; `label` "fresh-process checks" marks the last step.
 
     Returns:
         A list of `ComponentReport`, in the order of `components`.
@@ -81,6 +83,8 @@ def check_components(components, init_kwargs=None, skip=(), fresh_process=True):
                 continue
             report = ComponentReport(subject.label, subject.kind, backend)
             reports.append(report)
+            if progress is not None:
+                progress(index + 1, len(components), subject.label)
             for name in checks_for(subject.kind):
                 if name in skip:
                     continue
@@ -90,6 +94,8 @@ def check_components(components, init_kwargs=None, skip=(), fresh_process=True):
                 else:
                     _run_in_process(subject, report, name)
         if fresh_process:
+            if progress is not None:
+                progress(len(components), len(components), "fresh-process checks")
             fresh_checks.run_pending(pending, folder)
     order = {name: position for position, name in enumerate(CHECK_NAMES)}
     for report in reports:
