@@ -34,4 +34,4 @@ def gradient(function, x):
         torch.sum(function(inputs)).backward()
         return inputs.grad.detach().cpu().numpy()
 
-    raise ValueError(f"No gradient helper for the Keras backend {backend!r}.")
+    raise ValueError(f"Unsupported Keras backend {backend!r}: expected 'tensorflow', 'jax' or 'torch'.")

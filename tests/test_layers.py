@@ -235,13 +235,15 @@ def test_snake_layer_mixed_precision_step(policy):
     y = rng.normal(size=(16, 1)).astype("float32")
     frequency_before = to_numpy(snake_layer.frequency).copy()
 
-    loss = model.train_on_batch(x, y)
+    # With mixed_float16 the loss scale optimizer skips a step whose scaled
+    # gradients overflow float16 and halves the scale, so take three steps.
+    losses = [model.train_on_batch(x, y) for _ in range(3)]
     frequency_after = to_numpy(snake_layer.frequency)
 
     compute_dtype = policy.removeprefix("mixed_")
-    snake_output = snake_layer(ops.cast(ops.convert_to_tensor(x[:, :1].repeat(8, axis=1)), compute_dtype))
+    snake_output = snake_layer(ops.ones((2, 8)))
     assert keras.backend.standardize_dtype(snake_layer.frequency.dtype) == "float32"
     assert keras.backend.standardize_dtype(snake_output.dtype) == compute_dtype
-    assert np.isfinite(float(loss))
+    assert np.all(np.isfinite(losses))
     assert np.all(np.isfinite(frequency_after))
     assert not np.array_equal(frequency_after, frequency_before)

@@ -47,7 +47,7 @@ def to_config_value(value):
     return json.loads(json.dumps(value))
 
 
-def read_function(function, kind, data_arity, reserved):
+def read_function(function, kind, data_arity, reserved, data_names=None):
     """Split `function`'s parameters into data parameters and hyperparameters.
 
     The first `data_arity` parameters receive data (for a loss, `y_true` and
@@ -78,6 +78,13 @@ def read_function(function, kind, data_arity, reserved):
         raise ValueError(
             f"Invalid {label}: expected {data_arity} leading positional data parameter(s), "
             f"found {[p.name for p in parameters[:data_arity]]}."
+        )
+    # A hyperparameter in a data position would silently receive data (for an
+    # initializer, `def f(shape, scale=1.0)` would get the dtype as `scale`).
+    if data_names is not None and tuple(p.name for p in data) != tuple(data_names):
+        raise ValueError(
+            f"Invalid {label}: the leading parameters must be {list(data_names)}, "
+            f"found {[p.name for p in data]}. Put hyperparameters after them."
         )
 
     defaults = {}
@@ -136,13 +143,16 @@ def bind_arguments(cls, args, kwargs):
 def store_hyperparameters(instance, spec, arguments, validate):
     """Validate and store the hyperparameters in `arguments` on `instance`.
 
-    Each value is checked for a JSON form, then `validate(**hyperparameters)` runs
-    when given. Values are stored both in `instance._hyperparameters` (for the
-    config) and as attributes, so `Huber(threshold=2.0).threshold == 2.0`.
+    `validate(**hyperparameters)` runs first when given, so its message on the
+    valid range wins, then each value is checked for a JSON form. Values are
+    stored both in `instance._hyperparameters` (for the config) and as
+    attributes, so `Huber(threshold=2.0).threshold == 2.0`.
     """
+    received = {name: arguments.pop(name) for name in spec.defaults}
+    if validate is not None:
+        validate(**received)
     hyperparameters = {}
-    for name in spec.defaults:
-        value = arguments.pop(name)
+    for name, value in received.items():
         if not is_json_value(value):
             raise ValueError(
                 f"Invalid {name}: received {value!r} of type {type(value).__name__}, "
@@ -150,8 +160,6 @@ def store_hyperparameters(instance, spec, arguments, validate):
                 "or a list or dict of those)."
             )
         hyperparameters[name] = to_config_value(value)
-    if validate is not None:
-        validate(**hyperparameters)
     object.__setattr__(instance, "_hyperparameters", hyperparameters)
     for name, value in hyperparameters.items():
         object.__setattr__(instance, name, value)
@@ -166,24 +174,37 @@ def register(obj, package, name):
 
     Keras's own decorator overwrites silently, so two components with one name
     would make every saved model load the wrong class. Re-registering an object
-    with the same module and qualified name (a module reload) is allowed.
+    with the same module and qualified name, and for a generated class the same
+    wrapped function, is allowed, because a module reload does that.
     """
     key = f"{package}>{name}"
     if not _REGISTERED_NAME.match(key):
         raise ValueError(f"Invalid registered name {key!r}: package and name must not contain '>'.")
     existing = keras.saving.get_registered_object(key)
     if existing is not None and existing is not obj:
-        same_origin = (
-            getattr(existing, "__module__", None) == getattr(obj, "__module__", None)
-            and getattr(existing, "__qualname__", None) == getattr(obj, "__qualname__", None)
-        )
-        if not same_origin:
+        if _origin(existing) != _origin(obj):
             raise ValueError(
                 f"The name {key!r} is already registered to {existing!r}. Pass another "
                 "`name` or `package` to the decorator, because saved models find a "
                 "component by this key."
             )
     return keras.saving.register_keras_serializable(package=package, name=name)(obj)
+
+
+def _origin(obj):
+    """Return the module and qualified name of `obj` and of the function it wraps, if any.
+
+    A generated class takes its qualified name from the class name alone, so two
+    functions in one module decorated with the same `name` would otherwise look
+    like a reload of one class.
+    """
+    wrapped = getattr(obj, "function", None)
+    return (
+        getattr(obj, "__module__", None),
+        getattr(obj, "__qualname__", None),
+        getattr(wrapped, "__module__", None),
+        getattr(wrapped, "__qualname__", None),
+    )
 
 
 def register_function(function, package):

@@ -61,7 +61,11 @@ class FunctionInitializer(_CallableComponent, keras.initializers.Initializer):
 
 def _decorator(base, kind, data_arity, function, name, package, validate, doc):
     spec = _spec.read_function(
-        function, kind, data_arity=data_arity, reserved=_spec.reserved_names(base, ())
+        function,
+        kind,
+        data_arity=data_arity,
+        reserved=_spec.reserved_names(base, ()),
+        data_names=("shape", "dtype") if kind == "initializer" else None,
     )
     class_name = name or _spec.camel_case(function.__name__)
     cls = _base.make_class(base, spec, class_name, (), validate, {}, doc)

@@ -94,8 +94,9 @@ def metric(
             default or one that JSON cannot store, or the registered name is taken.
     """
     if direction not in _DIRECTIONS:
+        target = "" if function is None else f" for metric function {getattr(function, '__name__', function)!r}"
         raise ValueError(
-            f"Invalid direction: received {direction!r}, expected 'down' (lower is better) "
+            f"Invalid direction{target}: received {direction!r}, expected 'down' (lower is better) "
             "or 'up' (higher is better)."
         )
     if function is None:
