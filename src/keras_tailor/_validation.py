@@ -84,7 +84,10 @@ def check_seed(name, value):
 
 
 def _format_shape(shape):
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + (",)" if len(shape) == 1 else ")")
+    dimensions = ["None" if d is None else str(d) for d in shape]
+    if len(dimensions) == 1:
+        return f"({dimensions[0]},)"
+    return "(" + ", ".join(dimensions) + ")"
 
 
 def align_targets(y_true, y_pred):

@@ -86,7 +86,7 @@ def _make_decorator(base, kind, data_arity, data_description):
     The function takes {data_description}; every later parameter is a
     hyperparameter with a default that JSON can store. Instances of the returned
     class are callables that Keras accepts wherever a {kind} goes, and their
-    config holds every hyperparameter, so a saved model gets them back.
+    config contains every hyperparameter, so a saved model gets them back.
 
     Args:
         function: the {kind} function. When omitted, `{kind}` returns a decorator.

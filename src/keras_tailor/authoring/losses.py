@@ -45,9 +45,9 @@ def loss(function=None, *, name=None, package="Custom", default_name=None, valid
     The function takes `y_true` and `y_pred` first and returns one value per
     sample (Keras loss functions average over the last axis). Every later
     parameter is a hyperparameter with a default. The returned class takes those
-    hyperparameters plus `reduction`, `name` and `dtype`, stores all of them in
-    its config, and is registered under `package>name`, so a model compiled with
-    it loads with `keras.saving.load_model` and no `custom_objects` once the
+    hyperparameters plus `reduction`, `name` and `dtype`, and stores all of them
+    in its config. It is registered under `package>name`, so a model compiled
+    with it loads with `keras.saving.load_model` and no `custom_objects` once the
     module that defines it is imported. The plain function is registered too.
 
     Args:

@@ -75,7 +75,7 @@ def expected_hyperparameters(seed):
 def read_hyperparameters(model):
     """Read the hyperparameters of `model`'s keras-tailor objects from their attributes.
 
-    Layers' objects are read as the model holds them. The loss is read from
+    Layers' objects are read as the model stores them. The loss is read from
     `model.loss`, and the metric is rebuilt from the compile config, as Keras
     does when a loaded model is first evaluated.
     """

@@ -23,7 +23,7 @@ class DemoError(RuntimeError):
 
 
 class DemoResult:
-    """What the demo measured.
+    """Measurements of one demo run.
 
     Attributes:
         model_path: the saved `.keras` file.
