@@ -5,6 +5,8 @@ import logging
 import os
 import sys
 
+from keras_tailor import inspector
+
 logger = logging.getLogger(__name__)
 
 BACKENDS = ("tensorflow", "jax", "torch")
@@ -82,6 +84,8 @@ def build_parser():
         help="backend to check on; repeat for several (default: all three)",
     )
     check.add_argument("--json", action="store_true", help="print the reports as JSON instead of a table")
+    inspect = commands.add_parser("inspect", help=inspector.HELP, description=inspector.DESCRIPTION)
+    inspector.add_arguments(inspect)
     return parser
 
 
@@ -148,4 +152,6 @@ def main(argv=None):
         return _run_demo(args)
     if args.command == "check":
         return _run_check(args)
+    if args.command == "inspect":
+        return inspector.run(args)
     return 2
