@@ -19,6 +19,7 @@ NON_DEFAULT_COMPONENTS = {
     "Huber": lambda: kt.losses.Huber(threshold=2.5, reduction="sum", name="robust", dtype="float16"),
     "HuberMetric": lambda: kt.metrics.HuberMetric(threshold=0.5, name="huber_half", dtype="float16"),
     "L1": lambda: kt.regularizers.L1(factor=0.003),
+    "LossMean": lambda: kt.metrics.LossMean(kt.losses.Huber(threshold=0.25), name="huber_quarter", dtype="float16"),
     "SnakeActivation": lambda: kt.activations.SnakeActivation(frequency=2.5),
     "Snake": lambda: kt.layers.Snake(initial_frequency=0.7, name="snake_layer", trainable=False),
     "Clip": lambda: kt.constraints.Clip(min_value=-0.8, max_value=0.9),
