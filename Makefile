@@ -8,7 +8,7 @@ BACKEND ?= tensorflow
 DEMO_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: demo test venv clean
+.PHONY: demo test bench venv clean
 
 venv: $(STAMP)
 
@@ -30,6 +30,16 @@ test: $(STAMP)
 		KERAS_BACKEND=$$backend $(BIN)/python -m pytest $(PYTEST_ARGS) || status=1; \
 	done; \
 	exit $$status
+
+# Benchmarks: one process per backend, then docs/benchmarks.md. QUICK=1 only proves they run.
+bench: $(STAMP)
+	@set -e; \
+	if [ -n "$(QUICK)" ]; then flag=--quick; out=$$(mktemp -d); page=$$out/benchmarks.md; \
+	else flag=; out=benchmarks/results; page=docs/benchmarks.md; fi; \
+	for backend in $(BACKENDS); do \
+		KERAS_BACKEND=$$backend $(BIN)/python benchmarks/run.py $$flag --out $$out; \
+	done; \
+	$(BIN)/python benchmarks/report.py $$out $$page $$flag
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache demo-output
