@@ -5,7 +5,7 @@ import logging
 import os
 import sys
 
-from keras_tailor import inspector
+from keras_tailor import inspector, plotting
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +86,12 @@ def build_parser():
     check.add_argument("--json", action="store_true", help="print the reports as JSON instead of a table")
     inspect = commands.add_parser("inspect", help=inspector.HELP, description=inspector.DESCRIPTION)
     inspector.add_arguments(inspect)
+    plot = commands.add_parser(
+        "plot",
+        help="draw losses and their derivatives to compare them",
+        description="Draw the loss rho(x) and its derivative psi(x) of each NAME over a range of errors.",
+    )
+    plotting.add_arguments(plot)
     return parser
 
 
@@ -154,4 +160,6 @@ def main(argv=None):
         return _run_check(args)
     if args.command == "inspect":
         return inspector.run(args)
+    if args.command == "plot":
+        return plotting.run(args)
     return 2
