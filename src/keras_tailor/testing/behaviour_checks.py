@@ -36,12 +36,22 @@ def _edge_values(magnitudes):
     return np.asarray(base, dtype="float32")
 
 
-def _not_finite(name, array):
+def _not_finite(name, array, edges=None, input_name="input"):
+    """Return a message if `array` has a NaN or an infinity, else None.
+
+    When the first axis of `array` runs over `edges`, the message names the
+    edge values whose rows are not finite.
+    """
     array = np.asarray(array, dtype="float64")
     bad = ~np.isfinite(array)
-    if bad.any():
-        return f"{name} is not finite at {int(bad.sum())} of {bad.size} entries"
-    return None
+    if not bad.any():
+        return None
+    count = f"{int(bad.sum())} of {bad.size} entries"
+    if edges is not None and array.ndim >= 1 and array.shape[0] == len(edges):
+        bad_rows = bad.reshape(len(edges), -1).any(axis=1)
+        values = ", ".join(f"{float(v):.7g}" for v in edges[bad_rows])
+        return f"{name} is not finite at {input_name} = {values} ({count})"
+    return f"{name} is not finite at {count}"
 
 
 def check_numerics(subject, report):
@@ -54,19 +64,23 @@ def check_numerics(subject, report):
         y_true = np.zeros((edges.size, 1), dtype="float32")
         call = instance if not subject.is_function else (lambda t, p: instance(t, p))
         value, gradient = value_and_gradient(lambda p: call(ops.convert_to_tensor(y_true), p), edges[:, None])
-        problems += [_not_finite("loss", value), _not_finite("gradient w.r.t. y_pred", gradient)]
+        problems += [_not_finite("loss", value), _not_finite("gradient w.r.t. y_pred", gradient, edges, "y_pred")]
     elif kind in ("activation", "layer"):
         x = np.repeat(edges[:, None], models.INPUT_FEATURES, axis=1) if kind == "layer" else edges
         if kind == "layer" and not instance.built:
             instance.build((None, models.INPUT_FEATURES))
         value, gradient = value_and_gradient(lambda t: instance(t), x)
-        problems += [_not_finite("output", value), _not_finite("gradient w.r.t. the input", gradient)]
+        problems += [
+            _not_finite("output", value, edges),
+            _not_finite("gradient w.r.t. the input", gradient, edges),
+        ]
     elif kind == "regularizer":
-        value, gradient = value_and_gradient(lambda w: instance(w), np.clip(edges, -1e9, 1e9)[:, None])
-        problems += [_not_finite("penalty", value), _not_finite("gradient w.r.t. the weights", gradient)]
+        weights = np.clip(edges, -1e9, 1e9)
+        value, gradient = value_and_gradient(lambda w: instance(w), weights[:, None])
+        problems += [_not_finite("penalty", value), _not_finite("gradient w.r.t. the weights", gradient, weights, "weight")]
     elif kind == "constraint":
         value = ops.convert_to_numpy(instance(ops.convert_to_tensor(edges[:, None])))
-        problems.append(_not_finite("projected weights", value))
+        problems.append(_not_finite("projected weights", value, edges, "weight"))
     elif kind == "metric":
         y_true = np.zeros((edges.size, 1), dtype="float32")
         instance.update_state(y_true, edges[:, None])
@@ -189,7 +203,10 @@ def check_metric_streaming(subject, report):
     kept = weights > 0
     without_zero = _metric_result(metric, y_true[kept], y_pred[kept], weights[kept], [int(kept.sum())])
     if not np.allclose(without_zero, whole, rtol=1e-5, atol=1e-6):
-        problems.append(f"samples with weight 0 change the result ({whole.tolist()} vs {without_zero.tolist()} without them)")
+        problems.append(
+            f"samples with sample_weight 0 change the result ({whole.tolist()} with them, "
+            f"{without_zero.tolist()} without them), so update_state ignores or misuses sample_weight"
+        )
     if problems:
         report.add("metric_streaming", FAILED, "; ".join(problems))
     else:

@@ -1,5 +1,6 @@
 """`keras-tailor check`: one worker process per backend, then one table."""
 
+import contextlib
 import json
 import logging
 import os
@@ -37,8 +38,35 @@ def _run_backend(targets, backend, folder):
         return [ComponentReport.from_dict(data) for data in json.load(handle)], None
 
 
+@contextlib.contextmanager
+def _log_to_stderr():
+    """Send this module's log records to stderr only, so stdout carries nothing but the JSON document.
+
+    The command line sends keras-tailor's records to stdout, which suits the table.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
 def run(targets, backends, as_json=False):
-    """Check `targets` on each of `backends`; return the exit status (0 passed, 1 failed, 2 error)."""
+    """Check `targets` on each of `backends`; return the exit status (0 passed, 1 failed, 2 error).
+
+    With `as_json`, stdout receives only the reports as a JSON list, and progress
+    and errors go to stderr.
+    """
+    with _log_to_stderr() if as_json else contextlib.nullcontext():
+        return _run(targets, backends, as_json)
+
+
+def _run(targets, backends, as_json):
     reports, errors = [], []
     with tempfile.TemporaryDirectory(prefix="keras-tailor-check-") as folder:
         for backend in backends:
@@ -50,7 +78,7 @@ def run(targets, backends, as_json=False):
                 reports += backend_reports
     if as_json:
         print(json.dumps([report.to_dict() for report in reports], indent=1))
-    else:
+    elif reports:
         print(format_table(reports))
     for error in errors:
         logger.error("error: %s", error)

@@ -114,7 +114,11 @@ def _candidates(name, default):
     if isinstance(default, int):
         return [default + 1, default * 2, default - 1]
     if isinstance(default, float):
-        return [default * 1.5 + 0.25, default * 0.5, default + 1.0, default - 0.5]
+        candidates = [default * 1.5 + 0.25, default * 0.5, default + 1.0, default - 0.5]
+        # 0 and +-1 make many arguments an identity (a factor of 1, a penalty
+        # of 0), which hides defects. For example, a constraint `w * factor` is
+        # idempotent at factor=1. A candidate equal to the default varies nothing.
+        return [value for value in candidates if value not in (0.0, 1.0, -1.0, default)]
     if isinstance(default, (list, tuple)) and default and all(
         isinstance(v, (int, float)) and not isinstance(v, bool) for v in default
     ):
