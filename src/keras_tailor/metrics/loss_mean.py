@@ -51,6 +51,13 @@ class LossMean(WeightedMean):
         super().__init__(name=name or loss.name, dtype=dtype)
         self.loss = loss
 
+    @staticmethod
+    def example_arguments():
+        """Return constructor arguments for `keras_tailor.testing`, which cannot invent a loss."""
+        from keras_tailor.losses import Huber
+
+        return {"loss": Huber(threshold=0.75)}
+
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_pred = keras.ops.convert_to_tensor(y_pred, dtype=self.loss.dtype)
         y_true = keras.ops.convert_to_tensor(y_true, dtype=self.loss.dtype)

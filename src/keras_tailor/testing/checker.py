@@ -49,7 +49,7 @@ def _run_in_process(subject, report, name):
         _IN_PROCESS[name](subject, report)
     except Exception as error:  # noqa: BLE001  (a crash in a check is a failure of that check)
         report_name = f"{subject.kind}_contract" if name == "weights_contract" else name
-        report.add(report_name, FAILED, f"the check raised {type(error).__name__}: {error}")
+        report.add(report_name, FAILED, f"running the check raised {type(error).__name__}: {error}")
 
 
 def check_components(components, init_kwargs=None, skip=(), fresh_process=True, progress=None):

@@ -146,9 +146,13 @@ def _constructs(cls, arguments):
 def choose_arguments(cls, explicit=None):
     """Choose constructor arguments for `cls`, each away from its default where a valid value is found.
 
-    Required arguments without an explicit value get -0.5, 0.5, 1.5, ... in order,
-    which suits ordered numeric bounds. Each varied argument is kept only if the
-    class accepts it with the others, so a validation rule never blocks the rest.
+    Explicit values come from `explicit`, then from the class's optional
+    `example_arguments()` static or class method, which a component with a
+    required argument that is not a number (a `LossMean`'s loss) defines so
+    that `keras-tailor check` can build it. Other required arguments get
+    -0.5, 0.5, 1.5, ... in order, which suits ordered numeric bounds. Each
+    varied argument is kept only if the class accepts it with the others, so a
+    validation rule never blocks the rest.
 
     Returns:
         `(arguments, defaults, unvaried)`.
@@ -156,7 +160,8 @@ def choose_arguments(cls, explicit=None):
     Raises:
         ValueError: the class cannot be built from the chosen required arguments.
     """
-    explicit = dict(explicit or {})
+    examples = getattr(cls, "example_arguments", None)
+    explicit = {**(examples() if callable(examples) else {}), **(explicit or {})}
     parameters = _constructor_parameters(cls)
     defaults = {p.name: p.default for p in parameters}
     arguments, unvaried = {}, {}
@@ -170,7 +175,8 @@ def choose_arguments(cls, explicit=None):
     if not _constructs(cls, arguments):
         raise ValueError(
             f"Could not build {cls.__qualname__} from the arguments {arguments}. Pass valid "
-            "values for its required arguments as `init_kwargs`."
+            "values for its required arguments as `init_kwargs`, or define a static method "
+            "`example_arguments()` on the class that returns them."
         )
     for parameter in parameters:
         if parameter.name in arguments:
