@@ -121,7 +121,11 @@ def saved_folder(tmp_path_factory):
 @pytest.fixture(scope="module")
 def plain_files(saved_folder):
     model = keras.Sequential(
-        [keras.Input((3,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1)]
+        [
+            keras.Input((3,)),
+            keras.layers.Dense(4, activation="relu", name="dense"),
+            keras.layers.Dense(1, name="dense_1"),
+        ]
     )
     model.compile(optimizer="adam", loss="mse", metrics=["mae"])
     return _save_both(model, saved_folder, "plain")

@@ -269,3 +269,14 @@ def test_metric_mismatched_weights_keep_state():
         metric.update_state(ops.zeros((4, 2)), ops.ones((4, 2)), sample_weight=ops.ones((3,)))
 
     assert result(metric) == pytest.approx(2.5, rel=1e-6)
+
+
+def test_huber_metric_float16_inputs_computed_in_float32():
+    """Float16 model outputs are cast to the metric's float32 before squaring."""
+    metric = HuberMetric(threshold=1000.0)
+    y_true = np.zeros((4, 1), dtype="float16")
+    y_pred = np.full((4, 1), 400.0, dtype="float16")
+    metric.update_state(y_true, y_pred)
+    # Hand-worked: |error| = 400 <= 1000, so each value is 0.5 * 400**2 = 80000,
+    # which is above float16's maximum of 65504 and would be inf in float16.
+    assert float(to_numpy(metric.result())) == pytest.approx(80000.0)

@@ -1,5 +1,8 @@
 """The `metric` decorator: a per-sample function becomes a registered streaming mean metric."""
 
+import keras
+from keras import ops
+
 from keras_tailor._streaming import WeightedMean
 from keras_tailor.authoring import _base, _spec
 
@@ -23,6 +26,10 @@ class FunctionMeanMetric(_base.FunctionComponent, WeightedMean):
         super().__init__(name=arguments["name"], dtype=arguments["dtype"])
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        # Floating inputs are cast to the metric's dtype (float32 by default) first,
+        # so a mixed_float16 model's outputs cannot overflow inside the function.
+        y_true = _cast_floating(y_true, self.dtype)
+        y_pred = _cast_floating(y_pred, self.dtype)
         values = type(self).function(y_true, y_pred, **self._hyperparameters)
         self._accumulate(values, sample_weight)
 
@@ -34,6 +41,13 @@ class FunctionMeanMetric(_base.FunctionComponent, WeightedMean):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def _cast_floating(x, dtype):
+    x = ops.convert_to_tensor(x)
+    if keras.backend.standardize_dtype(x.dtype).startswith(("float", "bfloat")):
+        return ops.cast(x, dtype)
+    return x
 
 
 def metric(
