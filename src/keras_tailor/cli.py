@@ -64,6 +64,11 @@ def build_parser():
         help="folder for the saved model and the comparison files (default: ./demo-output)",
     )
     demo.add_argument(
+        "--loss",
+        default=None,
+        help="loss to train with, e.g. 'Pinball(quantiles=[0.1, 0.5, 0.9])' (default: Huber(threshold=0.5))",
+    )
+    demo.add_argument(
         "--data",
         default=None,
         help="a housing CSV, plain or .gz, with the shipped file's columns (default: the shipped copy)",
@@ -134,11 +139,13 @@ def _run_check(args):
 
 
 def _run_demo(args):
+    from keras_tailor import specification
     from keras_tailor.demo import housing, run
 
     try:
-        result = run.run_demo(args.output, epochs=args.epochs, seed=args.seed, data_path=args.data)
-    except (housing.DataError, run.DemoError) as error:
+        loss = None if args.loss is None else specification.parse_loss(args.loss)
+        result = run.run_demo(args.output, epochs=args.epochs, seed=args.seed, data_path=args.data, loss=loss)
+    except (housing.DataError, run.DemoError, specification.SpecificationError) as error:
         logger.error("error: %s", error)
         return 2
     except OSError as error:

@@ -3,55 +3,27 @@
 Matplotlib is an optional dependency (`pip install "keras-tailor[plot]"`).
 """
 
-import ast
 import logging
 
 import keras
 import numpy as np
 
-from keras_tailor import losses
+from keras_tailor import specification
 from keras_tailor.testing.gradients import value_and_gradient
 
 logger = logging.getLogger(__name__)
 
 
 class PlotError(ValueError):
-    """A loss specification is invalid or the loss cannot be drawn as a function of one error."""
+    """A loss cannot be drawn, or the image cannot be made."""
 
 
 def parse_loss(text):
-    """Build the keras-tailor loss that `text` names, such as `Huber` or `GeneralRobust(alpha=-2.0)`.
-
-    Only class names exported by `keras_tailor.losses` and keyword arguments with
-    literal values are accepted; nothing in `text` is evaluated as code.
-
-    Raises:
-        PlotError: the text is not `Name` or `Name(key=literal, ...)`, the name is
-            not a keras-tailor loss class, or the class rejects the arguments.
-    """
+    """Build the loss that `text` names; see `keras_tailor.specification.parse_loss`."""
     try:
-        tree = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError:
-        raise PlotError(f"Invalid loss {text!r}: expected Name or Name(key=value, ...).") from None
-    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and not tree.args:
-        name = tree.func.id
-        try:
-            arguments = {keyword.arg: ast.literal_eval(keyword.value) for keyword in tree.keywords}
-        except ValueError:
-            raise PlotError(f"Invalid loss {text!r}: argument values must be literals such as 2.5.") from None
-        if None in arguments:
-            raise PlotError(f"Invalid loss {text!r}: arguments must be given as key=value.")
-    elif isinstance(tree, ast.Name):
-        name, arguments = tree.id, {}
-    else:
-        raise PlotError(f"Invalid loss {text!r}: expected Name or Name(key=value, ...).")
-    available = sorted(n for n in losses.__all__ if n[:1].isupper())
-    if name not in available:
-        raise PlotError(f"Unknown loss {name!r}: expected one of {available}.")
-    try:
-        return getattr(losses, name)(**arguments)
-    except (TypeError, ValueError) as error:
-        raise PlotError(f"Invalid loss {text!r}: {error}") from None
+        return specification.parse_loss(text)
+    except specification.SpecificationError as error:
+        raise PlotError(str(error)) from None
 
 
 def loss_curves(loss, errors):

@@ -1,8 +1,13 @@
 """The housing regressor: an MLP that uses every keras-tailor component."""
 
+import inspect
+import json
+
 import keras
 
 import keras_tailor as kt
+from keras_tailor.losses import probabilistic, quantile
+from keras_tailor.metrics import intervals
 
 # Hyperparameters chosen away from their defaults, so the reload check can see a
 # lost one. The Huber threshold is in the target's unit, $100,000.
@@ -13,14 +18,59 @@ SNAKE_FREQUENCY = 0.5
 SNAKE_INITIAL_FREQUENCY = 1.5
 ORTHOGONAL_GAIN = 1.2
 
+# Constructor arguments every component of a kind shares; they are not the
+# hyperparameters the reload comparison is about.
+_BASE_ARGUMENTS = frozenset({"reduction", "name", "dtype", "trainable", "autocast"})
+_LAYER_ATTRIBUTES = (
+    "activation",
+    "kernel_initializer",
+    "bias_initializer",
+    "kernel_regularizer",
+    "bias_regularizer",
+    "kernel_constraint",
+    "bias_constraint",
+)
 
-def build_model(train_features, seed, learning_rate=3e-3):
+
+def default_loss():
+    return kt.losses.Huber(threshold=HUBER_THRESHOLD)
+
+
+def output_units(loss):
+    """Return the number of prediction columns `loss` expects: one per quantile, two for a mean and a spread."""
+    if isinstance(loss, quantile.Pinball):
+        quantiles = loss.quantiles
+        return len(quantiles) if isinstance(quantiles, list) else 1
+    if isinstance(loss, (probabilistic.GaussianNLL, probabilistic.GaussianCRPS)):
+        return 2
+    return 1
+
+
+def metrics_for(loss):
+    """Return the metrics logged for `loss`: its streaming form, plus MAE or interval metrics where they apply."""
+    if isinstance(loss, kt.losses.Huber):
+        return [kt.metrics.HuberMetric(threshold=loss.threshold, name="huber"), keras.metrics.MeanAbsoluteError(name="mae")]
+    metrics = [kt.metrics.LossMean(loss, name="loss_mean")]
+    if isinstance(loss, quantile.Pinball) and isinstance(loss.quantiles, list) and len(loss.quantiles) >= 2:
+        lower, upper = loss.quantiles[0], loss.quantiles[-1]
+        metrics += [
+            intervals.IntervalCoverage(lower_index=0, upper_index=-1, name="coverage"),
+            intervals.IntervalScore(alpha=round(1.0 - (upper - lower), 6), lower_index=0, upper_index=-1, name="interval_score"),
+        ]
+    elif output_units(loss) == 1:
+        metrics.append(keras.metrics.MeanAbsoluteError(name="mae"))
+    return metrics
+
+
+def build_model(train_features, seed, loss=None, learning_rate=3e-3):
     """Build and compile the model; its `Normalization` layer adapts to `train_features`.
 
     The model takes raw features (`housing.FEATURE_NAMES`, after imputation and
     one-hot encoding) and normalizes them itself, so the saved file is all a
-    user needs to predict.
+    user needs to predict. `loss` defaults to `Huber(threshold=0.5)`; the head
+    has as many units as the loss expects prediction columns.
     """
+    loss = default_loss() if loss is None else loss
     normalization = keras.layers.Normalization(name="normalization")
     normalization.adapt(train_features)
 
@@ -40,58 +90,67 @@ def build_model(train_features, seed, learning_rate=3e-3):
         kernel_initializer=kt.initializers.DeltaOrthogonal(gain=ORTHOGONAL_GAIN, seed=seed + 1),
         name="dense_2",
     )(hidden)
-    outputs = keras.layers.Dense(1, name="median_house_value")(hidden)
+    outputs = keras.layers.Dense(output_units(loss), name="median_house_value")(hidden)
 
     model = keras.Model(inputs, outputs, name="housing_regressor")
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-        loss=kt.losses.Huber(threshold=HUBER_THRESHOLD),
-        metrics=[
-            kt.metrics.HuberMetric(threshold=HUBER_THRESHOLD, name="huber"),
-            keras.metrics.MeanAbsoluteError(name="mae"),
-        ],
-    )
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss=loss, metrics=metrics_for(loss))
     return model
 
 
-def expected_hyperparameters(seed):
-    """Return the hyperparameters `build_model(..., seed)` sets, keyed by component label.
+def _is_keras_tailor(obj):
+    registered = keras.saving.get_registered_name(type(obj))
+    return isinstance(registered, str) and registered.startswith("keras_tailor>")
 
-    This is the reference the reloaded model is checked against. A check against
-    the saved config alone would miss an argument that `get_config` never wrote.
+
+def _compiled_metrics(model):
+    for metric in model.metrics:
+        inner = getattr(metric, "metrics", None)
+        if isinstance(inner, list):
+            yield from inner
+        else:
+            yield metric
+
+
+def component_objects(model):
+    """Return `{label: object}` for the keras-tailor loss, metrics, layers and layer arguments of `model`.
+
+    Compiled metrics exist only after the model has trained or evaluated once.
     """
-    return {
-        "loss": {"threshold": HUBER_THRESHOLD},
-        "metric huber": {"threshold": HUBER_THRESHOLD},
-        "dense_1.kernel_initializer": {"gain": ORTHOGONAL_GAIN, "seed": seed},
-        "dense_1.kernel_regularizer": {"factor": L1_FACTOR},
-        "dense_1.kernel_constraint": {"min_value": -CLIP_BOUND, "max_value": CLIP_BOUND},
-        "snake": {"initial_frequency": SNAKE_INITIAL_FREQUENCY},
-        "dense_2.activation": {"frequency": SNAKE_FREQUENCY},
-        "dense_2.kernel_initializer": {"gain": ORTHOGONAL_GAIN, "seed": seed + 1},
-    }
+    objects = {}
+    if _is_keras_tailor(model.loss):
+        objects["loss"] = model.loss
+    for metric in _compiled_metrics(model):
+        if _is_keras_tailor(metric):
+            objects[f"metric {metric.name}"] = metric
+    for layer in model.layers:
+        if _is_keras_tailor(layer):
+            objects[layer.name] = layer
+        for attribute in _LAYER_ATTRIBUTES:
+            value = getattr(layer, attribute, None)
+            if value is not None and _is_keras_tailor(value):
+                objects[f"{layer.name}.{attribute}"] = value
+    return objects
+
+
+def hyperparameters_of(obj):
+    """Read an object's hyperparameters from its attributes, one per constructor argument.
+
+    Attributes are set by the constructor, so comparing them before saving and
+    after loading catches an argument that `get_config` never wrote, which a
+    comparison of saved configs alone would miss. A nested Keras object (a
+    `LossMean`'s loss) is given by its class and hyperparameters.
+    """
+    values = {}
+    for parameter in inspect.signature(type(obj)).parameters.values():
+        if parameter.name in _BASE_ARGUMENTS or parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            continue
+        value = getattr(obj, parameter.name, "<no attribute>")
+        if hasattr(value, "get_config") and not isinstance(value, (int, float, str)):
+            value = {"class": type(value).__name__, "hyperparameters": hyperparameters_of(value)}
+        values[parameter.name] = value
+    return json.loads(json.dumps(values, default=repr))
 
 
 def read_hyperparameters(model):
-    """Read the hyperparameters of `model`'s keras-tailor objects from their attributes.
-
-    Layers' objects are read as the model stores them. The loss is read from
-    `model.loss`, and the metric is rebuilt from the compile config, as Keras
-    does when a loaded model is first evaluated.
-    """
-    names = expected_hyperparameters(seed=0)
-    metric = keras.saving.deserialize_keras_object(model.get_compile_config()["metrics"][0])
-    objects = {
-        "loss": model.loss,
-        "metric huber": metric,
-        "dense_1.kernel_initializer": model.get_layer("dense_1").kernel_initializer,
-        "dense_1.kernel_regularizer": model.get_layer("dense_1").kernel_regularizer,
-        "dense_1.kernel_constraint": model.get_layer("dense_1").kernel_constraint,
-        "snake": model.get_layer("snake"),
-        "dense_2.activation": model.get_layer("dense_2").activation,
-        "dense_2.kernel_initializer": model.get_layer("dense_2").kernel_initializer,
-    }
-    return {
-        label: {name: getattr(objects[label], name, None) for name in names[label]}
-        for label in names
-    }
+    """Return `{label: hyperparameters}` for every keras-tailor object of `model`."""
+    return {label: hyperparameters_of(obj) for label, obj in component_objects(model).items()}

@@ -1,9 +1,11 @@
 """Fresh-process half of the demo: load the saved model with no custom_objects and predict.
 
-Run as `python -m keras_tailor.demo.reload MODEL FEATURES REPORT`. It imports
-keras_tailor (which registers every component) and nothing else of the demo's
-state, writes the predictions next to REPORT as `.npy`, and the components'
-configs and hyperparameters, read from the loaded objects, into REPORT as JSON.
+Run as `python -m keras_tailor.demo.reload MODEL FEATURES TARGETS REPORT`. It
+imports keras_tailor (which registers every component) and nothing else of the
+demo's state, evaluates the model once on FEATURES and TARGETS so that Keras
+builds its compiled metrics, writes the predictions next to REPORT as `.npy`,
+and the components' configs and hyperparameters, read from the loaded
+objects, into REPORT as JSON.
 """
 
 import json
@@ -19,12 +21,14 @@ from keras_tailor.demo.model import read_hyperparameters
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 3:
-        print("usage: python -m keras_tailor.demo.reload MODEL FEATURES REPORT", file=sys.stderr)
+    if len(argv) != 4:
+        print("usage: python -m keras_tailor.demo.reload MODEL FEATURES TARGETS REPORT", file=sys.stderr)
         return 2
-    model_path, features_path, report_path = argv
+    model_path, features_path, targets_path, report_path = argv
     model = keras.saving.load_model(model_path)
-    predictions = model.predict(np.load(features_path), verbose=0)
+    features = np.load(features_path)
+    model.evaluate(features[:64], np.load(targets_path)[:64], verbose=0)
+    predictions = model.predict(features, verbose=0)
     np.save(report_path + ".predictions.npy", predictions)
     report = {
         "backend": keras.backend.backend(),

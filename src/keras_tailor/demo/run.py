@@ -13,7 +13,7 @@ import numpy as np
 
 from keras_tailor.demo import housing
 from keras_tailor.demo.components import keras_tailor_components
-from keras_tailor.demo.model import build_model, expected_hyperparameters
+from keras_tailor.demo.model import build_model, read_hyperparameters
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,8 @@ class DemoResult:
             predictions of the trained and the reloaded model on the validation split.
         components: `{path: (original config, reloaded config)}` for every
             keras-tailor object in the model.
-        hyperparameters: `{label: (set when building, read after reloading)}`.
+        hyperparameters: `{label: (read from the trained model's objects, read
+            from the reloaded model's objects)}`.
         mismatched: the config paths and component labels that differ after reloading.
     """
 
@@ -50,7 +51,7 @@ class DemoResult:
 
 
 class EpochLogger(keras.callbacks.Callback):
-    """Log the training and validation Huber and MAE after every epoch."""
+    """Log every training and validation metric after every epoch."""
 
     def __init__(self, epochs):
         super().__init__()
@@ -62,23 +63,32 @@ class EpochLogger(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
+        names = [name for name in logs if not name.startswith("val_") and name != "loss"]
+        train = "  ".join(f"{name} {logs[name]:.4f}" for name in names)
+        validation = "  ".join(f"{name} {logs['val_' + name]:.4f}" for name in names if "val_" + name in logs)
         logger.info(
-            "epoch %d/%d  train huber %.4f  mae %.4f  |  validation huber %.4f  mae %.4f  (%.1f s)",
+            "epoch %d/%d  train %s  |  validation %s  (%.1f s)",
             epoch + 1,
             self.epochs,
-            logs.get("huber", float("nan")),
-            logs.get("mae", float("nan")),
-            logs.get("val_huber", float("nan")),
-            logs.get("val_mae", float("nan")),
+            train,
+            validation,
             time.perf_counter() - self.started,
         )
 
 
-def _reload_in_fresh_process(model_path, features_path, report_path):
+def _reload_in_fresh_process(model_path, features_path, targets_path, report_path):
     """Run `keras_tailor.demo.reload` in a new interpreter on the same backend."""
     env = dict(os.environ, KERAS_BACKEND=keras.backend.backend())
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    command = [sys.executable, "-m", "keras_tailor.demo.reload", str(model_path), str(features_path), str(report_path)]
+    command = [
+        sys.executable,
+        "-m",
+        "keras_tailor.demo.reload",
+        str(model_path),
+        str(features_path),
+        str(targets_path),
+        str(report_path),
+    ]
     completed = subprocess.run(command, capture_output=True, text=True, env=env)
     if completed.returncode != 0:
         raise DemoError(
@@ -91,7 +101,7 @@ def _reload_in_fresh_process(model_path, features_path, report_path):
     return report, predictions
 
 
-def run_demo(output_dir, epochs=8, seed=0, data_path=None, batch_size=128):
+def run_demo(output_dir, epochs=8, seed=0, data_path=None, batch_size=128, loss=None):
     """Train the housing model, save it, reload it in a fresh process and compare.
 
     Args:
@@ -100,6 +110,7 @@ def run_demo(output_dir, epochs=8, seed=0, data_path=None, batch_size=128):
         seed: seed of the shuffle, the split and the weights.
         data_path: a housing CSV (plain or `.gz`). Defaults to the shipped copy.
         batch_size: training batch size, an integer >= 1.
+        loss: a keras-tailor loss instance. Defaults to `Huber(threshold=0.5)`.
 
     Returns:
         A `DemoResult`.
@@ -128,8 +139,8 @@ def run_demo(output_dir, epochs=8, seed=0, data_path=None, batch_size=128):
     )
 
     keras.utils.set_random_seed(seed)
-    model = build_model(split.train_features, seed=seed)
-    logger.info("Training on the %s backend for %d epochs", keras.backend.backend(), epochs)
+    model = build_model(split.train_features, seed=seed, loss=loss)
+    logger.info("Training with %r on the %s backend for %d epochs", model.loss, keras.backend.backend(), epochs)
     history = model.fit(
         split.train_features,
         split.train_target,
@@ -143,12 +154,14 @@ def run_demo(output_dir, epochs=8, seed=0, data_path=None, batch_size=128):
     model_path = output_dir / "housing_regressor.keras"
     model.save(model_path)
     features_path = output_dir / "validation_features.npy"
+    targets_path = output_dir / "validation_targets.npy"
     np.save(features_path, split.validation_features)
+    np.save(targets_path, split.validation_target)
     predictions = model.predict(split.validation_features, verbose=0)
     logger.info("Saved %s; reloading it in a fresh process with no custom_objects", model_path)
 
     report, reloaded_predictions = _reload_in_fresh_process(
-        model_path, features_path, output_dir / "reload_report.json"
+        model_path, features_path, targets_path, output_dir / "reload_report.json"
     )
     max_abs_difference = float(np.max(np.abs(reloaded_predictions - predictions)))
 
@@ -158,9 +171,11 @@ def run_demo(output_dir, epochs=8, seed=0, data_path=None, batch_size=128):
     mismatched = sorted(path for path, (before, after) in components.items() if before != after)
     mismatched += sorted(path for path in reloaded if path not in original)
 
-    expected = expected_hyperparameters(seed)
-    hyperparameters = {label: (values, report["hyperparameters"].get(label)) for label, values in expected.items()}
+    expected = read_hyperparameters(model)
+    reloaded_hyperparameters = report["hyperparameters"]
+    hyperparameters = {label: (values, reloaded_hyperparameters.get(label)) for label, values in expected.items()}
     mismatched += sorted(label for label, (before, after) in hyperparameters.items() if before != after)
+    mismatched += sorted(label for label in reloaded_hyperparameters if label not in expected)
     return DemoResult(model_path, history.history, max_abs_difference, components, hyperparameters, mismatched)
 
 
@@ -177,11 +192,11 @@ def log_result(result):
         "Reloaded model vs original on the validation split: max |difference| = %.3g",
         result.max_abs_difference,
     )
-    logger.info("Hyperparameters set when building vs read from the reloaded objects:")
+    logger.info("Hyperparameters of the trained objects vs the reloaded objects:")
     for label, (before, after) in result.hyperparameters.items():
         values = ", ".join(f"{key}={value!r}" for key, value in before.items())
         status = "same" if before == after else f"CHANGED to {after}"
-        logger.info("  %-28s %-36s %s", label, values, status)
+        logger.info("  %-28s %-44s %s", label, values, status)
     logger.info("Saved configs of keras-tailor objects, before vs after reloading:")
     for path, (before, after) in sorted(result.components.items()):
         name = before["registered_name"]
