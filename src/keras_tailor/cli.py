@@ -100,13 +100,31 @@ def build_parser():
     return parser
 
 
+class _CurrentStdoutHandler(logging.StreamHandler):
+    """A stream handler that writes to whatever `sys.stdout` is when a record arrives.
+
+    A plain handler keeps the stream it was created with, which breaks when
+    stdout is replaced later (as pytest's output capture does between tests).
+    """
+
+    @property
+    def stream(self):
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
+_HANDLER = _CurrentStdoutHandler()
+_HANDLER.setFormatter(logging.Formatter("%(message)s"))
+
+
 def _configure_logging():
     """Send keras-tailor's INFO records to stdout as plain lines, leaving other loggers alone."""
     package_logger = logging.getLogger("keras_tailor")
-    if not package_logger.handlers:
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        package_logger.addHandler(handler)
+    if _HANDLER not in package_logger.handlers:
+        package_logger.addHandler(_HANDLER)
     package_logger.setLevel(logging.INFO)
     package_logger.propagate = False
 
