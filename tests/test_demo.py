@@ -115,7 +115,7 @@ def test_truncated_gzip_rejected(tmp_path):
 def test_cli_missing_data_exits_2(tmp_path, capsys):
     status = cli.main(["demo", "--data", str(tmp_path / "absent.csv"), "--output", str(tmp_path / "out")])
     assert status == 2
-    assert "Data file not found" in capsys.readouterr().out
+    assert "Data file not found" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("arguments", [["--epochs", "0"], ["--epochs", "two"], ["--seed", "-1"], ["--backend", "numpy"]])

@@ -60,5 +60,5 @@ def test_plot_rejects_bad_grid(tmp_path, error_range, points):
 def test_cli_plot_exit_codes(tmp_path, capsys):
     assert cli.main(["plot", "Huber", "--out", str(tmp_path / "ok.png")]) == 0
     assert cli.main(["plot", "Nope", "--out", str(tmp_path / "bad.png")]) == 2
-    assert "Unknown loss 'Nope'" in capsys.readouterr().out
+    assert "Unknown loss 'Nope'" in capsys.readouterr().err
     assert cli.main(["plot", "Huber", "--out", str(tmp_path / "missing" / "x.png")]) == 2

@@ -29,8 +29,12 @@ def _require_number(name, value, expected):
 
 
 def is_symbolic(value):
-    """Return True for tensors and variables, which checks let through."""
-    return not (_is_python_number(value) or isinstance(value, (bool, str)) or value is None)
+    """Return True for tensors and variables, which checks let through.
+
+    Lists, strings, None and other Python values are not symbolic, so a check
+    rejects `threshold=[1.0]` instead of saving a list in the config.
+    """
+    return isinstance(value, (keras.Variable, keras.KerasTensor)) or keras.ops.is_tensor(value)
 
 
 def check_positive(name, value):
@@ -161,3 +165,38 @@ def broadcast_sample_weight(sample_weight, values):
             f"{_format_shape(weight_shape)} for values of shape {_format_shape(value_shape)}."
         )
     return ops.broadcast_to(sample_weight, ops.shape(values))
+
+
+def check_integer(name, value, minimum):
+    """Raise `ValueError` unless `value` is an integer >= `minimum`, and return it as an `int`.
+
+    A bool is rejected although Python counts it as an integer, because
+    `num_classes=True` is a mistake, not the number 1.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"Invalid {name}: received {value!r}, expected an integer >= {minimum}.")
+    return int(value)
+
+
+def check_open_unit_interval(name, value):
+    """Raise `ValueError` unless `value` is a number in the open interval (0, 1), and return it as a `float`."""
+    expected = "a number in the open interval (0, 1)"
+    _require_number(name, value, expected)
+    if not 0 < value < 1:
+        raise ValueError(f"Invalid {name}: received {value!r}, expected {expected}.")
+    return float(value)
+
+
+def check_choice(name, value, choices):
+    """Raise `ValueError` unless `value` is one of `choices` (strings or None)."""
+    if not any(value is choice or (isinstance(value, str) and value == choice) for choice in choices):
+        valid = ", ".join(repr(choice) for choice in choices)
+        raise ValueError(f"Invalid {name}: received {value!r}, expected one of {valid}.")
+    return value
+
+
+def check_bool(name, value):
+    """Raise `ValueError` unless `value` is True or False."""
+    if not isinstance(value, bool):
+        raise ValueError(f"Invalid {name}: received {value!r} of type {type(value).__name__}, expected True or False.")
+    return value

@@ -100,31 +100,46 @@ def build_parser():
     return parser
 
 
-class _CurrentStdoutHandler(logging.StreamHandler):
-    """A stream handler that writes to whatever `sys.stdout` is when a record arrives.
+class _CurrentStreamHandler(logging.StreamHandler):
+    """A stream handler that writes to whatever `sys.stdout` or `sys.stderr` is when a record arrives.
 
     A plain handler keeps the stream it was created with, which breaks when
-    stdout is replaced later (as pytest's output capture does between tests).
+    the stream is replaced later (as pytest's output capture does between tests).
     """
+
+    def __init__(self, stream_name):
+        super().__init__()
+        self.stream_name = stream_name
 
     @property
     def stream(self):
-        return sys.stdout
+        return getattr(sys, self.stream_name)
 
     @stream.setter
     def stream(self, value):
         pass
 
 
-_HANDLER = _CurrentStdoutHandler()
-_HANDLER.setFormatter(logging.Formatter("%(message)s"))
+def _handler(stream_name, level_filter):
+    handler = _CurrentStreamHandler(stream_name)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(level_filter)
+    return handler
+
+
+# Progress and results go to stdout; warnings and errors go to stderr.
+_HANDLERS = (
+    _handler("stdout", lambda record: record.levelno < logging.WARNING),
+    _handler("stderr", lambda record: record.levelno >= logging.WARNING),
+)
 
 
 def _configure_logging():
-    """Send keras-tailor's INFO records to stdout as plain lines, leaving other loggers alone."""
+    """Send keras-tailor's records to stdout (INFO) and stderr (WARNING and above), leaving other loggers alone."""
     package_logger = logging.getLogger("keras_tailor")
-    if _HANDLER not in package_logger.handlers:
-        package_logger.addHandler(_HANDLER)
+    for handler in _HANDLERS:
+        if handler not in package_logger.handlers:
+            package_logger.addHandler(handler)
     package_logger.setLevel(logging.INFO)
     package_logger.propagate = False
 
