@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+import keras_tailor as kt
 from keras_tailor import cli
 from keras_tailor.demo import housing, run
 
@@ -168,3 +169,20 @@ def test_cli_switches_backend(tmp_path, backend):
     assert "Training on the jax backend for 1 epochs" in completed.stdout
     assert "max |difference| = 0" in completed.stdout
     assert "came back with every hyperparameter" in completed.stdout
+
+
+def test_demo_quantile_loss_reports_coverage(tmp_path):
+    """A three-quantile Pinball run logs interval coverage and reloads intact."""
+    loss = kt.losses.Pinball(quantiles=[0.1, 0.5, 0.9])
+    result = run.run_demo(tmp_path, epochs=1, seed=2, loss=loss)
+    assert result.passed, result.mismatched
+    assert result.hyperparameters["loss"][1] == {"quantiles": [0.1, 0.5, 0.9]}
+    coverage = result.history["val_coverage"][-1]
+    # An 80 % central interval after one epoch: well away from 0 and 1, checked loosely.
+    assert 0.5 < coverage < 0.98
+
+
+def test_cli_unknown_loss_exits_2(tmp_path, capsys):
+    status = cli.main(["demo", "--loss", "Hubr", "--output", str(tmp_path)])
+    assert status == 2
+    assert "Unknown loss 'Hubr'" in capsys.readouterr().err

@@ -57,7 +57,8 @@ def metrics_for(loss):
             intervals.IntervalCoverage(lower_index=0, upper_index=-1, name="coverage"),
             intervals.IntervalScore(alpha=round(1.0 - (upper - lower), 6), lower_index=0, upper_index=-1, name="interval_score"),
         ]
-    elif output_units(loss) == 1:
+    elif output_units(loss) == 1 and not getattr(loss, "log_input", False):
+        # A log-scale prediction is not in the target's units, so its MAE would mislead.
         metrics.append(keras.metrics.MeanAbsoluteError(name="mae"))
     return metrics
 
