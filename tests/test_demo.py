@@ -166,7 +166,7 @@ def test_cli_switches_backend(tmp_path, backend):
         timeout=600,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
-    assert "Training on the jax backend for 1 epochs" in completed.stdout
+    assert "on the jax backend for 1 epochs" in completed.stdout
     assert "max |difference| = 0" in completed.stdout
     assert "came back with every hyperparameter" in completed.stdout
 
