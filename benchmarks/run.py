@@ -27,7 +27,7 @@ ROW_WIDTH = 16  # elements per sample; a loss averages over this last axis
 
 
 def _textbook_where_huber(y_true, y_pred, delta=1.0):
-    """The hand-written Huber many users write, with `where` picking the branch."""
+    """Compute the hand-written Huber that many users write, with `where` picking the branch."""
     error = y_pred - y_true
     abs_error = ops.abs(error)
     quadratic = 0.5 * ops.square(error)

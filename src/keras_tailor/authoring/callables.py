@@ -15,7 +15,7 @@ class _CallableComponent(_base.FunctionComponent):
     def __init__(self, *args, **kwargs):
         arguments = self._bind_and_store(args, kwargs)
         if arguments:
-            # Only hyperparameters are bound here, so this cannot happen for valid classes.
+            # The generated signature has only hyperparameters, so leftovers mean a broken subclass.
             raise TypeError(f"Unexpected arguments {sorted(arguments)} for {type(self).__name__}.")
 
     def get_config(self):

@@ -2,9 +2,9 @@
 
 Run as `python -m keras_tailor.demo.reload MODEL FEATURES TARGETS REPORT`. It
 imports keras_tailor (which registers every component) and nothing else of the
-demo's state, evaluates the model once on FEATURES and TARGETS so that Keras
-builds its compiled metrics, writes the predictions next to REPORT as `.npy`,
-and the components' configs and hyperparameters, read from the loaded
+demo's state. It evaluates the model once on FEATURES and TARGETS so that Keras
+builds its compiled metrics. It writes the predictions next to REPORT as
+`.npy`, and the components' configs and hyperparameters, read from the loaded
 objects, into REPORT as JSON.
 """
 
