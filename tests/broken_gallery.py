@@ -10,7 +10,10 @@ package `keras_tailor_gallery`, so no name collides with keras_tailor's own.
 """
 
 import keras
+import numpy as np
 from keras import ops
+
+from keras_tailor.authoring import loss as tailor_loss
 
 PACKAGE = "keras_tailor_gallery"
 register = keras.saving.register_keras_serializable(package=PACKAGE)
@@ -328,3 +331,66 @@ class StateSquaredError(PolicySquaredError):
     def _compute_dtype(self):
         return self.dtype
 
+
+
+# Example inputs: a classification metric gives the checker too few rows of its own data.
+
+
+@register
+class FewExampleRowsAccuracy(keras.metrics.SparseCategoricalAccuracy):
+    """Sparse categorical accuracy whose `example_inputs()` returns 3 rows, fewer than the checker needs."""
+
+    @staticmethod
+    def example_inputs():
+        return np.array([0, 1, 2]), np.eye(3, dtype="float32")
+
+
+@register
+class ExampleRowsAccuracy(keras.metrics.SparseCategoricalAccuracy):
+    """The fix: 12 rows of integer labels and softmax probabilities."""
+
+    @staticmethod
+    def example_inputs():
+        rng = np.random.default_rng(0)
+        logits = rng.normal(size=(12, 3))
+        probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        return np.arange(12) % 3, probabilities.astype("float32")
+
+
+# Example inputs of a loss: two columns per target, and edge rows chosen by the author.
+
+
+def _mean_and_log_variance_rows():
+    """Return 10 targets and `[mean, log variance]` rows; the last row predicts its target exactly."""
+    rng = np.random.default_rng(1)
+    y_true = rng.normal(size=(10, 1)).astype("float32")
+    y_pred = np.concatenate([y_true + 0.5, rng.uniform(-1.0, 1.0, size=(10, 1))], axis=1).astype("float32")
+    y_pred[-1, 0] = y_true[-1, 0]
+    return y_true, y_pred
+
+
+def _gaussian_nll(y_true, y_pred):
+    """Return the Gaussian NLL per sample from `y_pred = [mean, log variance]`, up to a constant."""
+    mean, log_variance = y_pred[..., :1], y_pred[..., 1:]
+    error = ops.cast(y_true, y_pred.dtype) - mean
+    return ops.mean(0.5 * (log_variance + error * error * ops.exp(-log_variance)), axis=-1)
+
+
+def _root_error_nll(y_true, y_pred):
+    """The Gaussian NLL plus `sqrt(|error|)`, whose gradient is infinite at an exact prediction."""
+    error = ops.cast(y_true, y_pred.dtype) - y_pred[..., :1]
+    return _gaussian_nll(y_true, y_pred) + ops.mean(ops.sqrt(ops.abs(error)), axis=-1)
+
+
+# A loss of two columns per target with no `example_inputs()`: the checker's one-column data does not fit it.
+UnshownTwoColumnNLL = tailor_loss(_gaussian_nll, name="UnshownTwoColumnNLL", package=PACKAGE)
+
+# The fix: the kit's `examples=` gives the checker `[mean, log variance]` rows.
+ShownTwoColumnNLL = tailor_loss(
+    _gaussian_nll, name="ShownTwoColumnNLL", package=PACKAGE, examples=_mean_and_log_variance_rows
+)
+
+# Broken at the example row with zero error, where the gradient of `sqrt(|error|)` is infinite.
+RootErrorNLL = tailor_loss(
+    _root_error_nll, name="RootErrorNLL", package=PACKAGE, examples=_mean_and_log_variance_rows
+)

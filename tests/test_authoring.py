@@ -760,3 +760,26 @@ def test_same_function_decorated_twice():
     assert keras.saving.get_registered_object(f"{PACKAGE}>Doubled") is second
     assert float(to_numpy(first()(ops.convert_to_tensor(3.0)))) == 6.0
     assert float(to_numpy(second(factor=0.5)(ops.convert_to_tensor(4.0)))) == 2.0
+
+
+def _two_rows():
+    return np.zeros((8, 1), dtype="float32"), np.ones((8, 2), dtype="float32")
+
+
+def _first_column_error(y_true, y_pred):
+    return ops.mean(ops.square(y_pred[..., :1] - y_true), axis=-1)
+
+
+@pytest.mark.parametrize("decorator", [loss, lambda f, **kw: metric(f, direction="down", **kw)], ids=["loss", "metric"])
+def test_kit_examples_become_example_inputs(decorator):
+    cls = decorator(_first_column_error, package="kit_examples_test", name=f"FirstColumnError{id(decorator)}", examples=_two_rows)
+
+    y_true, y_pred = cls.example_inputs()
+
+    assert y_true.shape == (8, 1) and y_pred.shape == (8, 2)
+    assert "example_inputs" not in cls().get_config()
+
+
+def test_kit_examples_must_be_callable():
+    with pytest.raises(TypeError, match="examples must be a callable that returns \\(y_true, y_pred\\); received tuple"):
+        loss(_first_column_error, package="kit_examples_test", name="NotCallableExamples", examples=_two_rows())

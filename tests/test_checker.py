@@ -13,6 +13,7 @@ import sys
 import textwrap
 
 import keras
+import numpy as np
 import pytest
 
 import keras_tailor
@@ -25,6 +26,7 @@ from keras_tailor.testing import (
     checks_for,
 )
 from keras_tailor.testing.discovery import find_components
+from keras_tailor.testing.models import head_for
 from keras_tailor.testing.subject import KINDS
 
 import broken_gallery as gallery
@@ -226,6 +228,76 @@ def test_mixed_precision_flags_float16_overflow():
     assert fixed.status == "passed", fixed.message
 
 
+def test_loss_examples_drive_every_loss_check():
+    names = ("numerics", "mixed_precision", "loss_reductions")
+
+    unshown, shown = check_components(
+        [gallery.UnshownTwoColumnNLL, gallery.ShownTwoColumnNLL], skip=skip_all_but(*names), fresh_process=False
+    )
+
+    assert not unshown.passed
+    assert "mixed_precision" in [result.name for result in unshown.results if result.status == "failed"]
+    assert shown.passed, shown.format()
+    assert "10 rows of example_inputs()" in shown.result("numerics").message
+
+
+def test_loss_numerics_names_the_example_row_with_infinite_gradient():
+    broken, fixed = check_pair(gallery.RootErrorNLL, gallery.ShownTwoColumnNLL, "numerics")
+
+    assert broken.status == "failed"
+    assert "gradient w.r.t. y_pred is not finite at example row = 9" in broken.message
+    assert fixed.status == "passed", fixed.message
+
+
+def test_declared_no_direction_is_skipped_with_the_reason():
+    report = check_components(
+        [keras_tailor.metrics.IntervalCoverage], skip=skip_all_but("metric_direction"), fresh_process=False
+    )[0]
+
+    result = report.result("metric_direction")
+    assert result.status == "skipped"
+    assert "coverage is best at its nominal level" in result.message
+
+
+def test_numerics_flags_short_example_inputs():
+    broken, fixed = check_pair(gallery.FewExampleRowsAccuracy, gallery.ExampleRowsAccuracy, "numerics")
+
+    assert broken.status == "failed"
+    assert "at least 8 rows" in broken.message
+    assert "returned shapes (3,) and (3, 3)" in broken.message
+    assert fixed.status == "passed", fixed.message
+    assert "the example inputs" in fixed.message
+
+
+def test_example_inputs_drive_model_checks():
+    names = ("mixed_precision", "metric_streaming", "metric_direction", "metric_history")
+
+    report = check_components([gallery.ExampleRowsAccuracy], skip=skip_all_but(*names), fresh_process=False)[0]
+
+    assert report.passed, report.format()
+    assert [result.name for result in report.results] == list(names)
+
+
+@pytest.mark.parametrize(
+    "y_true, y_pred, activation, loss",
+    [
+        ([0, 2], [[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]], "softmax", keras.losses.SparseCategoricalCrossentropy),
+        ([[0, 0, 1], [1, 0, 0]], [[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]], "softmax", keras.losses.CategoricalCrossentropy),
+        ([[0, 1], [1, 1]], [[0.2, 0.9], [0.6, 0.7]], "sigmoid", keras.losses.BinaryCrossentropy),
+        ([[0], [1]], [[0.2], [0.9]], "sigmoid", keras.losses.BinaryCrossentropy),
+        ([0, 2], [[-1.0, 0.5, 2.0], [3.0, 0.0, -2.0]], None, keras.losses.SparseCategoricalCrossentropy),
+        ([[0.5, 1.5], [2.0, 1.0]], [[-1.0, 0.5], [3.0, 0.0]], None, keras.losses.MeanSquaredError),
+    ],
+    ids=["softmax_ids", "softmax_one_hot", "sigmoid_multilabel", "sigmoid_binary", "logits_ids", "linear_targets"],
+)
+def test_head_follows_example_predictions(y_true, y_pred, activation, loss):
+    units, chosen_activation, chosen_loss = head_for((np.asarray(y_true), np.asarray(y_pred)))
+
+    assert units == len(y_pred[0])
+    assert chosen_activation == activation
+    assert type(chosen_loss) is loss
+
+
 def test_keras_huber_loses_delta():
     result = check_component(keras.losses.Huber, skip=skip_all_but("config"), fresh_process=False).result("config")
 
@@ -253,6 +325,7 @@ CHECKED_IN_FAMILY_TESTS = {
     "keras_tailor.metrics.intervals": "tests/test_quantile.py",
     "keras_tailor.losses.probabilistic": "tests/test_probabilistic.py",
     "keras_tailor.metrics.probabilistic": "tests/test_probabilistic.py",
+    "keras_tailor.metrics.classification": "tests/test_classification.py",
 }
 
 

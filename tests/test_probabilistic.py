@@ -915,39 +915,15 @@ def test_probabilistic_model_reloads_fresh_process(tmp_path, fresh_python):
 
 # ---------------------------------------------------------------- Contract checker
 
-# Checks whose generic setup does not fit these components, and why:
-# - GaussianNLL, GaussianCRPS and their metrics need y_pred with 2 columns per
-#   target. The checker's models have a Dense(1) head and its direct calls pass
-#   y_pred of y_true's shape, so every check that runs them raises the shape error.
-# - Tweedie's targets must be >= 0, but the checker's generic targets are
-#   normal. So reductions, training, History and the reloaded evaluation give
-#   NaN by design. Its numerics check feeds log(mu) = 1e18, and the deviance
-#   exp(0.8e18) overflows every float type.
-# The tests above cover the skipped ground: values, gradients at edges,
-# reductions, streaming, EarlyStopping, mixed precision and a file round trip.
-TWO_COLUMN_LOSS_SKIPS = ("model_round_trip", "numerics", "mixed_precision", "loss_reductions")
-TWO_COLUMN_METRIC_SKIPS = (
-    "model_round_trip",
-    "numerics",
-    "mixed_precision",
-    "metric_streaming",
-    "metric_direction",
-    "metric_stateless",
-    "metric_history",
-    "metric_distribution",
-)
-TWEEDIE_METRIC_SKIPS = ("model_round_trip", "numerics", "mixed_precision", "metric_history")
-
-
 @pytest.fixture(scope="module")
 def checker_reports():
-    """Run the contract checker once on every class here, on this backend."""
-    tweedie_arguments = {"power": 1.2, "log_input": True}
-    reports = check_components(
-        [GaussianNLL, GaussianCRPS, Tweedie], init_kwargs={Tweedie: tweedie_arguments}, skip=TWO_COLUMN_LOSS_SKIPS
-    )
-    reports += check_components([GaussianNLLMetric, GaussianCRPSMetric], skip=TWO_COLUMN_METRIC_SKIPS)
-    reports += check_components([TweedieMetric], init_kwargs={TweedieMetric: tweedie_arguments}, skip=TWEEDIE_METRIC_SKIPS)
+    """Run the contract checker once on every class here, on this backend, with nothing skipped.
+
+    Each class's `example_inputs()` gives the checker two columns per target
+    for the Gaussian components and targets >= 0 for Tweedie.
+    """
+    components = [GaussianNLL, GaussianCRPS, Tweedie, GaussianNLLMetric, GaussianCRPSMetric, TweedieMetric]
+    reports = check_components(components)
     return {report.label.rsplit(":", 1)[1]: report for report in reports}
 
 

@@ -59,6 +59,21 @@ def make_class(base, spec, class_name, extra_parameters, validate, namespace, do
     return type(class_name, (base,), attributes)
 
 
+def example_namespace(examples):
+    """Return the class attributes that attach `examples` as the static method `example_inputs`.
+
+    Raises:
+        TypeError: `examples` is neither None nor callable.
+    """
+    if examples is None:
+        return {}
+    if not callable(examples):
+        raise TypeError(
+            f"examples must be a callable that returns (y_true, y_pred); received {type(examples).__name__}"
+        )
+    return {"example_inputs": staticmethod(examples)}
+
+
 def _calling_module():
     """Return the name of the first module outside the kit on the call stack.
 

@@ -39,7 +39,7 @@ class FunctionLoss(_base.FunctionComponent, keras.losses.Loss):
         return cls(**config)
 
 
-def loss(function=None, *, name=None, package="Custom", default_name=None, validate=None, doc=None):
+def loss(function=None, *, name=None, package="Custom", default_name=None, validate=None, doc=None, examples=None):
     """Turn a per-sample loss function into a registered, serializable `keras.losses.Loss` class.
 
     The function takes `y_true` and `y_pred` first and returns one value per
@@ -61,6 +61,12 @@ def loss(function=None, *, name=None, package="Custom", default_name=None, valid
         validate: a callable that receives the hyperparameters as keyword
             arguments at construction and raises `ValueError` for a bad one.
         doc: the class docstring. Defaults to the function's docstring.
+        examples: a callable with no arguments that returns example
+            `(y_true, y_pred)` arrays, for a loss whose inputs are not one
+            column of regression targets and predictions (two columns per
+            target, positive targets). It becomes the class's
+            `example_inputs()`, which `keras_tailor.testing` feeds the loss
+            instead of its generic data. Defaults to None.
 
     Returns:
         The generated subclass of `keras.losses.Loss`, with the plain function
@@ -82,7 +88,7 @@ def loss(function=None, *, name=None, package="Custom", default_name=None, valid
     """
     if function is None:
         return lambda f: loss(
-            f, name=name, package=package, default_name=default_name, validate=validate, doc=doc
+            f, name=name, package=package, default_name=default_name, validate=validate, doc=doc, examples=examples
         )
     spec = _spec.read_function(function, "loss", data_arity=2, reserved=_spec.reserved_names(FunctionLoss, _LOSS_ARGUMENTS))
     class_name = name or _spec.camel_case(function.__name__)
@@ -91,6 +97,6 @@ def loss(function=None, *, name=None, package="Custom", default_name=None, valid
         ("name", default_name or function.__name__),
         ("dtype", None),
     ]
-    cls = _base.make_class(FunctionLoss, spec, class_name, extra, validate, {}, doc)
+    cls = _base.make_class(FunctionLoss, spec, class_name, extra, validate, _base.example_namespace(examples), doc)
     _spec.register_function(function, package)
     return _spec.register(cls, package, class_name)

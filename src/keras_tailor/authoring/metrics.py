@@ -51,7 +51,15 @@ def _cast_floating(x, dtype):
 
 
 def metric(
-    function=None, *, direction, name=None, package="Custom", default_name=None, validate=None, doc=None
+    function=None,
+    *,
+    direction,
+    name=None,
+    package="Custom",
+    default_name=None,
+    validate=None,
+    doc=None,
+    examples=None,
 ):
     """Turn a per-sample function into a registered, serializable streaming mean metric class.
 
@@ -75,6 +83,11 @@ def metric(
         validate: a callable that receives the hyperparameters as keyword
             arguments at construction and raises `ValueError` for a bad one.
         doc: the class docstring. Defaults to the function's docstring.
+        examples: a callable with no arguments that returns example
+            `(y_true, y_pred)` arrays, for a metric whose inputs are not one
+            column of regression targets and predictions. It becomes the
+            class's `example_inputs()`, which `keras_tailor.testing` feeds the
+            metric instead of its generic data. Defaults to None.
 
     Returns:
         The generated subclass of `keras.metrics.Metric`.
@@ -98,12 +111,12 @@ def metric(
             default_name=default_name,
             validate=validate,
             doc=doc,
+            examples=examples,
         )
     spec = _spec.read_function(function, "metric", data_arity=2, reserved=_spec.reserved_names(FunctionMeanMetric, _METRIC_ARGUMENTS))
     class_name = name or _spec.camel_case(function.__name__)
     extra = [("name", default_name or function.__name__), ("dtype", None)]
-    cls = _base.make_class(
-        FunctionMeanMetric, spec, class_name, extra, validate, {"_direction": direction}, doc
-    )
+    namespace = {"_direction": direction, **_base.example_namespace(examples)}
+    cls = _base.make_class(FunctionMeanMetric, spec, class_name, extra, validate, namespace, doc)
     _spec.register_function(function, package)
     return _spec.register(cls, package, class_name)

@@ -10,10 +10,41 @@ import math
 import numbers
 
 import keras
+import numpy as np
 from keras import ops
 
 from keras_tailor import _validation
 from keras_tailor.authoring import loss
+
+
+def _gaussian_examples():
+    """Return example `(y_true, y_pred)` for `keras_tailor.testing`: 32 targets, then a mean and a spread column.
+
+    The spreads lie in [0.3, 2], valid whether the column holds variances,
+    standard deviations or their logarithms. The last rows are edge cases: an
+    exact prediction, a spread of 0 (clamped to `epsilon`) and an error of 1000.
+    """
+    rng = np.random.default_rng(31)
+    y_true = rng.normal(size=(32, 1))
+    mean = y_true + rng.normal(scale=0.5, size=(32, 1))
+    spread = rng.uniform(0.3, 2.0, size=(32, 1))
+    mean[-3:, 0] = [y_true[-3, 0], y_true[-2, 0], y_true[-1, 0] + 1000.0]
+    spread[-2, 0] = 0.0
+    return y_true.astype("float32"), np.concatenate([mean, spread], axis=1).astype("float32")
+
+
+def _tweedie_examples():
+    """Return example `(y_true, y_pred)` for `keras_tailor.testing`: counts-like targets >= 0 and positive means.
+
+    The means lie in [0.05, 4], valid as `mu` or as `log(mu)`. Targets of 0,
+    the point mass of a Tweedie distribution, make up a quarter of the rows,
+    and the last rows set a mean of 1e-4 and one of 20.
+    """
+    rng = np.random.default_rng(32)
+    y_true = rng.gamma(2.0, 1.0, size=(32, 1)) * (rng.uniform(size=(32, 1)) > 0.25)
+    y_pred = rng.uniform(0.05, 4.0, size=(32, 1))
+    y_pred[-2:, 0] = [1e-4, 20.0]
+    return y_true.astype("float32"), y_pred.astype("float32")
 
 
 def _check_bool(name, value):
@@ -179,6 +210,7 @@ GaussianNLL = loss(
     package="keras_tailor",
     name="GaussianNLL",
     validate=_validate_gaussian_nll,
+    examples=_gaussian_examples,
     doc="""Gaussian negative log-likelihood of targets under predicted means and variances.
 
     Formula, for each target `y` with predicted mean `mu` and variance `var`:
@@ -328,6 +360,7 @@ Tweedie = loss(
     tweedie,
     package="keras_tailor",
     validate=_validate_tweedie,
+    examples=_tweedie_examples,
     doc="""Unit Tweedie deviance between non-negative targets and a predicted mean.
 
     Formula, for `1 < p < 2`, with target `y`, predicted mean `mu` and power `p`:
@@ -440,6 +473,7 @@ GaussianCRPS = loss(
     package="keras_tailor",
     name="GaussianCRPS",
     validate=_validate_gaussian_crps,
+    examples=_gaussian_examples,
     doc="""Continuous ranked probability score of targets under predicted normal distributions.
 
     Formula, for each target `y` with predicted mean `mu` and standard

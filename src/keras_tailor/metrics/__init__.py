@@ -1,5 +1,16 @@
 """Streaming metrics whose state is summable, so results are exact under any batching."""
 
+from keras_tailor.metrics.classification import (
+    BalancedAccuracy,
+    CohenKappa,
+    ConfusionMatrix,
+    FBeta,
+    HammingLoss,
+    MatthewsCorrelation,
+    MultiLabelConfusionMatrix,
+    Precision,
+    Recall,
+)
 from keras_tailor.metrics.intervals import IntervalCoverage, IntervalScore, PinballMetric
 from keras_tailor.metrics.loss_mean import LossMean
 from keras_tailor.metrics.probabilistic import GaussianCRPSMetric, GaussianNLLMetric, TweedieMetric
@@ -14,17 +25,26 @@ from keras_tailor.metrics.robust_family import (
 )
 
 __all__ = [
+    "BalancedAccuracy",
     "CauchyMetric",
+    "CohenKappa",
+    "ConfusionMatrix",
+    "FBeta",
     "GaussianCRPSMetric",
     "GaussianNLLMetric",
     "GemanMcClureMetric",
     "GeneralRobustMetric",
+    "HammingLoss",
     "HuberMetric",
     "IntervalCoverage",
     "IntervalScore",
     "LossMean",
+    "MatthewsCorrelation",
+    "MultiLabelConfusionMatrix",
     "PinballMetric",
+    "Precision",
     "PseudoHuberMetric",
+    "Recall",
     "TukeyBiweightMetric",
     "TweedieMetric",
     "WelschMetric",

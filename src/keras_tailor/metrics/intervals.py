@@ -11,12 +11,27 @@ so batching and replicas give the value of the whole data set.
 import numbers
 
 import keras
+import numpy as np
 from keras import ops
 
 from keras_tailor import _validation
 from keras_tailor._streaming import WeightedMean
 from keras_tailor.authoring import _spec, metric
 from keras_tailor.losses import quantile
+
+def _quantile_examples():
+    """Return example `(y_true, y_pred)` for `keras_tailor.testing`: 32 targets and 4 increasing quantile columns.
+
+    The columns sit at fixed offsets from a noisy center, so with
+    `lower_index=1, upper_index=-2` the interval is the middle pair and with
+    the defaults the outer pair, and some targets fall outside each.
+    """
+    rng = np.random.default_rng(21)
+    y_true = rng.normal(size=(32, 1))
+    center = y_true + rng.normal(scale=0.8, size=(32, 1))
+    y_pred = center + np.asarray([[-1.6, -0.7, 0.7, 1.6]])
+    return y_true.astype("float32"), y_pred.astype("float32")
+
 
 PinballMetric = metric(
     quantile.pinball,
@@ -198,6 +213,8 @@ class IntervalCoverage(WeightedMean):
 
     # No `_direction` attribute on purpose: Keras 3.15.1 minimizes any metric
     # that has the attribute and is not "up", even when it is None.
+    # `keras_tailor.testing` reads the reason below instead.
+    _no_direction = "coverage is best at its nominal level, so monitor IntervalScore to select a model"
 
     def __init__(self, lower_index=0, upper_index=-1, name="interval_coverage", dtype=None):
         _validate_interval_columns(lower_index, upper_index)
@@ -205,6 +222,11 @@ class IntervalCoverage(WeightedMean):
         super().__init__(name=name, dtype=dtype)
         self.lower_index = int(lower_index)
         self.upper_index = int(upper_index)
+
+    @staticmethod
+    def example_inputs():
+        """Return example `(y_true, y_pred)` for `keras_tailor.testing`: targets and 4 quantile columns."""
+        return _quantile_examples()
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         covered = interval_coverage(y_true, y_pred, self.lower_index, self.upper_index)
@@ -287,6 +309,7 @@ IntervalScore = metric(
     name="IntervalScore",
     package="keras_tailor",
     validate=_validate_interval_score,
+    examples=_quantile_examples,
     doc="""Streaming, sample-weighted mean interval score of a central prediction interval.
 
     Formula, with `l_i` and `u_i` the columns of `y_pred` at `lower_index`

@@ -14,6 +14,7 @@ GaussianNLLMetric = metric(
     name="GaussianNLLMetric",
     package="keras_tailor",
     validate=probabilistic._validate_gaussian_nll,
+    examples=probabilistic._gaussian_examples,
     doc="""Streaming, sample-weighted mean of the per-sample Gaussian negative log-likelihood.
 
     Formula, with `n_i` the loss of sample `i` (see
@@ -50,6 +51,7 @@ TweedieMetric = metric(
     name="TweedieMetric",
     package="keras_tailor",
     validate=probabilistic._validate_tweedie,
+    examples=probabilistic._tweedie_examples,
     doc="""Streaming, sample-weighted mean unit Tweedie deviance.
 
     Formula, with `d_i` the deviance of sample `i` (see
@@ -84,6 +86,7 @@ GaussianCRPSMetric = metric(
     name="GaussianCRPSMetric",
     package="keras_tailor",
     validate=probabilistic._validate_gaussian_crps,
+    examples=probabilistic._gaussian_examples,
     doc="""Streaming, sample-weighted mean CRPS of normal predictive distributions.
 
     Formula, with `c_i` the CRPS of sample `i` (see

@@ -54,8 +54,63 @@ def _not_finite(name, array, edges=None, input_name="input"):
     return f"{name} is not finite at {count}"
 
 
+def _check_metric_numerics_on_examples(subject, report, examples):
+    """Check that a metric gives a finite result with no data, all example inputs, one row, and all weights 0."""
+    y_true, y_pred = examples
+    cases = (
+        ("no data", None, None, None),
+        ("the example inputs", y_true, y_pred, None),
+        ("the first example row", y_true[:1], y_pred[:1], None),
+        ("the example inputs with all weights 0", y_true, y_pred, np.zeros(len(y_true), dtype="float32")),
+    )
+    problems = []
+    for case, true_rows, pred_rows, weights in cases:
+        metric = subject.build(config_only=False)
+        if true_rows is not None:
+            metric.update_state(true_rows, pred_rows, sample_weight=weights)
+        problems.append(_not_finite(f"result on {case}", ops.convert_to_numpy(metric.result())))
+    problems = [p for p in problems if p]
+    if problems:
+        report.add("numerics", FAILED, "; ".join(problems))
+    else:
+        report.add("numerics", PASSED, "result finite with no data, the example inputs, one row, and all weights 0")
+
+
+def _check_loss_numerics_on_examples(subject, report, examples):
+    """Check that a loss and its gradient w.r.t. `y_pred` are finite on each example row and on all of them."""
+    y_true, y_pred = examples
+    instance = subject.build(config_only=False, reduction=None)
+    y_true_tensor = ops.convert_to_tensor(y_true)
+    value, gradient = value_and_gradient(lambda p: instance(y_true_tensor, p), y_pred.astype("float32"))
+    rows = np.arange(len(y_true))
+    problems = [
+        _not_finite("loss", value, rows, "example row"),
+        _not_finite("gradient w.r.t. y_pred", gradient, rows, "example row"),
+    ]
+    problems = [p for p in problems if p]
+    if problems:
+        report.add("numerics", FAILED, "; ".join(problems))
+    else:
+        report.add(
+            "numerics",
+            PASSED,
+            f"values and gradients finite on the {len(rows)} rows of example_inputs(), which choose the edge cases",
+        )
+
+
 def check_numerics(subject, report):
-    """Finite values and gradients on edge inputs: 0, tiny, large, and each hyperparameter's value."""
+    """Finite values and gradients on edge inputs: 0, tiny, large, and each hyperparameter's value.
+
+    A loss or metric with `example_inputs()` is checked on those instead,
+    because edge values of a regression target are not valid input for it.
+    """
+    examples = models.component_examples(subject)
+    if examples is not None and subject.kind == "metric":
+        _check_metric_numerics_on_examples(subject, report, examples)
+        return
+    if examples is not None and not subject.is_function:
+        _check_loss_numerics_on_examples(subject, report, examples)
+        return
     instance = subject.build(config_only=False)
     kind = subject.kind
     edges = _edge_values(_numeric_hyperparameters(instance) if not subject.is_function else [])
@@ -97,9 +152,11 @@ def check_numerics(subject, report):
 
 def check_mixed_precision(subject, report):
     """A compiled training step under float32, mixed_float16 and mixed_bfloat16 gives finite loss and weights."""
-    x, y = models.example_data(seed=1)
-    # Targets large enough that a float16 square overflows (300**2 > 65504).
-    y = y * 300.0
+    examples = models.component_examples(subject)
+    x, y = models.training_data(examples, seed=1)
+    if examples is None:
+        # Targets large enough that a float16 square overflows (300**2 > 65504).
+        y = y * 300.0
     problems = []
     previous = keras.config.dtype_policy()
     try:
@@ -107,15 +164,15 @@ def check_mixed_precision(subject, report):
             keras.config.set_dtype_policy(policy)
             component = subject.build(config_only=False)
             try:
-                model = models.build_model(subject.kind, component, learning_rate=1e-6)
+                model = models.build_model(subject.kind, component, learning_rate=1e-6, examples=examples)
                 logs = model.train_on_batch(x, y, return_dict=True)
                 evaluation = model.evaluate(x, y, verbose=0, return_dict=True)
             except Exception as error:  # noqa: BLE001  (any failure here is the finding)
                 problems.append(f"{policy}: training step raised {type(error).__name__}: {error}")
                 continue
             for key, value in {**logs, **{f"evaluate {k}": v for k, v in evaluation.items()}}.items():
-                if not math.isfinite(float(value)):
-                    problems.append(f"{policy}: {key} = {float(value)}")
+                if not np.all(np.isfinite(np.asarray(value, dtype="float64"))):
+                    problems.append(f"{policy}: {key} = {_format_value(value)}")
             weights = [ops.convert_to_numpy(w) for w in model.trainable_weights]
             if not all(np.all(np.isfinite(np.asarray(w, dtype="float64"))) for w in weights):
                 problems.append(f"{policy}: weights are not finite after one step")
@@ -133,16 +190,24 @@ def check_loss_reductions(subject, report):
         report.add("loss_reductions", SKIPPED, "a loss function has no reduction; Keras wraps it")
         return
     rng = np.random.default_rng(2)
-    y_true = rng.normal(size=(6, 3)).astype("float32")
-    y_pred = (y_true + rng.normal(scale=2.0, size=(6, 3))).astype("float32")
+    examples = models.component_examples(subject)
+    if examples is None:
+        y_true = rng.normal(size=(6, 3)).astype("float32")
+        y_pred = (y_true + rng.normal(scale=2.0, size=(6, 3))).astype("float32")
+    else:
+        y_true, y_pred = examples[0][:6], examples[1][:6].astype("float32")
     weights = np.asarray([1.0, 0.0, 2.0, 0.5, 0.0, 3.0], dtype="float32")
     try:
         per_sample = np.asarray(ops.convert_to_numpy(subject.build(config_only=False, reduction=None)(y_true, y_pred)), dtype="float64")
     except Exception as error:  # noqa: BLE001
         report.add("loss_reductions", FAILED, f"reduction=None raised {type(error).__name__}: {error}")
         return
-    if per_sample.shape != (6,):
-        report.add("loss_reductions", FAILED, f"reduction=None gave shape {per_sample.shape}, expected one value per sample (6,)")
+    if per_sample.shape != (len(y_true),):
+        report.add(
+            "loss_reductions",
+            FAILED,
+            f"reduction=None gave shape {per_sample.shape}, expected one value per sample ({len(y_true)},)",
+        )
         return
     weighted = per_sample * weights
     expected = {
@@ -166,10 +231,21 @@ def check_loss_reductions(subject, report):
         report.add("loss_reductions", PASSED, "sum, sum_over_batch_size, mean, mean_with_sample_weight and zero weights")
 
 
-def _metric_data(rows=13, seed=3):
+def _format_value(value):
+    """Return a scalar with 6 significant digits, or an array as nested lists, for messages."""
+    array = np.asarray(value, dtype="float64")
+    return f"{float(array):.6g}" if array.ndim == 0 else str(array.tolist())
+
+
+def _metric_data(rows=13, seed=3, examples=None):
+    """Return `(y_true, y_pred, weights)`: `examples` if given, else `rows` regression rows, with weights 2 and 7 zero."""
     rng = np.random.default_rng(seed)
-    y_true = rng.uniform(0.0, 1.0, size=(rows, 1)).astype("float32")
-    y_pred = np.clip(y_true + rng.normal(scale=0.4, size=(rows, 1)), 0.0, 1.0).astype("float32")
+    if examples is None:
+        y_true = rng.uniform(0.0, 1.0, size=(rows, 1)).astype("float32")
+        y_pred = np.clip(y_true + rng.normal(scale=0.4, size=(rows, 1)), 0.0, 1.0).astype("float32")
+    else:
+        y_true, y_pred = examples
+        rows = len(y_true)
     weights = rng.uniform(0.5, 2.0, size=(rows,)).astype("float32")
     weights[[2, 7]] = 0.0
     return y_true, y_pred, weights
@@ -188,11 +264,13 @@ def _metric_result(metric, y_true, y_pred, weights, splits):
 def check_metric_streaming(subject, report):
     """reset_state, any batching (batches of one too) and zero weights give the one-shot result."""
     metric = subject.build(config_only=False)
-    y_true, y_pred, weights = _metric_data()
+    y_true, y_pred, weights = _metric_data(examples=models.component_examples(subject))
+    rows = len(y_true)
     initial = np.asarray(ops.convert_to_numpy(metric.result()), dtype="float64")
-    whole = _metric_result(metric, y_true, y_pred, weights, [len(y_true)])
+    whole = _metric_result(metric, y_true, y_pred, weights, [rows])
     problems = []
-    for splits in ([1] * len(y_true), [5, 1, 7], [2, 9, 2]):
+    # With the 13 default rows these are batches [5, 1, 7] and [2, 9, 2].
+    for splits in ([1] * rows, [5, 1, rows - 6], [2, rows - 4, 2]):
         streamed = _metric_result(metric, y_true, y_pred, weights, splits)
         if not np.allclose(streamed, whole, rtol=1e-5, atol=1e-6):
             problems.append(f"batches {splits} give {streamed.tolist()}, the whole set gives {whole.tolist()}")
@@ -214,9 +292,37 @@ def check_metric_streaming(subject, report):
 
 
 def check_metric_direction(subject, report):
-    """A declared direction, so EarlyStopping(mode="auto") can tell better from worse."""
+    """A declared direction, so EarlyStopping(mode="auto") can tell better from worse.
+
+    A metric whose result is not a scalar, such as a confusion matrix, cannot
+    be monitored, so it needs no direction and EarlyStopping is not run. Nor
+    does a metric whose best value is neither the highest nor the lowest. It
+    says so with the class attribute `_no_direction`, a string giving the
+    reason, and leaves `_direction` unset: Keras 3.15.1 minimizes any metric
+    that has `_direction` and where it is not "up", even None.
+    """
     metric = subject.build(config_only=False)
     direction = getattr(metric, "_direction", None)
+    reason = getattr(subject.cls, "_no_direction", None)
+    if direction is None and isinstance(reason, str):
+        report.add("metric_direction", SKIPPED, f"the class declares no direction: {reason}")
+        return
+    shape = np.shape(ops.convert_to_numpy(metric.result()))
+    if shape != ():
+        # EarlyStopping compares values with `<` in an `if`, which raises for an array.
+        if direction in ("up", "down"):
+            report.add(
+                "metric_direction",
+                PASSED,
+                f"direction {direction!r}; the result has shape {shape}, so EarlyStopping cannot monitor it and was not run",
+            )
+        else:
+            report.add(
+                "metric_direction",
+                SKIPPED,
+                f"the result has shape {shape}, not a scalar, so no direction applies and EarlyStopping cannot monitor it",
+            )
+        return
     if direction not in ("up", "down"):
         report.add(
             "metric_direction",
@@ -225,8 +331,9 @@ def check_metric_direction(subject, report):
             "Set _direction = 'up' or 'down'",
         )
         return
-    model = models.build_model("metric", metric)
-    x, y = models.example_data()
+    examples = models.component_examples(subject)
+    model = models.build_model("metric", metric, examples=examples)
+    x, y = models.training_data(examples)
     stopper = keras.callbacks.EarlyStopping(monitor=f"val_{metric.name}", mode="auto", patience=1)
     try:
         model.fit(x, y, validation_data=(x, y), epochs=1, verbose=0, callbacks=[stopper])
@@ -244,13 +351,14 @@ def check_metric_stateless(subject, report):
     import jax
 
     metric = subject.build(config_only=False)
-    y_true, y_pred, weights = _metric_data()
-    expected = _metric_result(metric, y_true, y_pred, weights, [6, 7])
+    y_true, y_pred, weights = _metric_data(examples=models.component_examples(subject))
+    rows, half = len(y_true), len(y_true) // 2
+    expected = _metric_result(metric, y_true, y_pred, weights, [half, rows - half])
     metric.reset_state()
     update = jax.jit(metric.stateless_update_state)
     variables = [v.value for v in metric.variables]
     try:
-        for start, stop in ((0, 6), (6, 13)):
+        for start, stop in ((0, half), (half, rows)):
             variables = update(variables, y_true[start:stop], y_pred[start:stop], sample_weight=weights[start:stop])
         result = np.asarray(metric.stateless_result(variables), dtype="float64")
     except Exception as error:  # noqa: BLE001
@@ -265,10 +373,11 @@ def check_metric_stateless(subject, report):
 def check_metric_history(subject, report):
     """The values model.fit records in History equal one-shot computations on the same data."""
     metric = subject.build(config_only=False)
-    x, y = models.example_data(seed=4, rows=40)
-    x_val, y_val = models.example_data(seed=5, rows=24)
+    examples = models.component_examples(subject)
+    x, y = models.training_data(examples, seed=4, rows=40)
+    x_val, y_val = models.training_data(examples, seed=5, rows=24)
     # A learning rate of 0 keeps the weights fixed, so each epoch sees the same predictions.
-    model = models.build_model("metric", metric, learning_rate=0.0)
+    model = models.build_model("metric", metric, learning_rate=0.0, examples=examples)
     history = model.fit(x, y, validation_data=(x_val, y_val), batch_size=7, epochs=1, verbose=0).history
     reference = subject.build(config_only=False)
     problems = []
@@ -276,10 +385,12 @@ def check_metric_history(subject, report):
         predictions = model.predict(features, verbose=0, batch_size=64)
         reference.reset_state()
         reference.update_state(targets, predictions)
-        expected = float(ops.convert_to_numpy(reference.result()))
-        recorded = history.get(prefix + metric.name, [math.nan])[-1]
-        if not np.isclose(recorded, expected, rtol=1e-4, atol=1e-6):
-            problems.append(f"History[{prefix + metric.name!r}] = {recorded:.6g}, one-shot value {expected:.6g}")
+        expected = np.asarray(ops.convert_to_numpy(reference.result()), dtype="float64")
+        recorded = np.asarray(history.get(prefix + metric.name, [math.nan])[-1], dtype="float64")
+        if recorded.shape != expected.shape or not np.allclose(recorded, expected, rtol=1e-4, atol=1e-6):
+            problems.append(
+                f"History[{prefix + metric.name!r}] = {_format_value(recorded)}, one-shot value {_format_value(expected)}"
+            )
     if problems:
         report.add("metric_history", FAILED, "; ".join(problems))
     else:

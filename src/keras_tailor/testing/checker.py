@@ -118,6 +118,13 @@ def check_component(component, init_kwargs=None, skip=(), fresh_process=True):
     the contracts of constraints, initializers and regularizers. Limits of Keras
     itself are reported as skipped with the reason.
 
+    The metric checks feed `(N, 1)` regression targets through a `Dense(1)`
+    head. A metric that reads other data, such as class labels and
+    probabilities, defines a static method `example_inputs()` that returns
+    `(y_true, y_pred)` numpy arrays of at least 8 rows. The checks then feed
+    those rows, and their models get a head shaped like `y_pred`, as
+    `keras_tailor.testing.models.head_for` describes.
+
     Example:
 
     >>> report = check_component(keras.losses.Huber)

@@ -16,7 +16,7 @@ import numpy as np
 from keras import ops
 
 from keras_tailor.testing import models
-from keras_tailor.testing.behaviour_checks import _metric_data
+from keras_tailor.testing.behaviour_checks import _format_value, _metric_data
 from keras_tailor.testing.config_checks import check_registration_static
 from keras_tailor.testing.report import FAILED, PASSED, SKIPPED
 from keras_tailor.testing.subject import json_normalize
@@ -63,11 +63,18 @@ def prepare_registration(subject, report, folder, prefix):
     return PendingCheck([task], judge)
 
 
+def _same_values(first, second):
+    """Return True if two JSON results, scalars or nested lists, have one shape and agree within tolerance."""
+    first, second = np.asarray(first, dtype="float64"), np.asarray(second, dtype="float64")
+    return first.shape == second.shape and np.allclose(first, second, rtol=1e-5, atol=1e-6)
+
+
 def prepare_model_round_trip(subject, report, folder, prefix):
-    x, y = models.example_data(seed=8)
     component = subject.build(config_only=False)
     try:
-        model = models.build_model(subject.kind, component)
+        examples = models.component_examples(subject)
+        x, y = models.training_data(examples, seed=8)
+        model = models.build_model(subject.kind, component, examples=examples)
         model.fit(x, y, epochs=2, batch_size=8, verbose=0)
     except Exception as error:  # noqa: BLE001  (any failure here is the finding)
         report.add("model_round_trip", FAILED, f"training a model with it raised {type(error).__name__}: {error}")
@@ -98,7 +105,10 @@ def prepare_model_round_trip(subject, report, folder, prefix):
     np.save(x_path, x)
     np.save(y_path, y)
     expected_predictions = predictions
-    expected_evaluation = model.evaluate(x, y, verbose=0, return_dict=True)
+    # A metric such as a confusion matrix evaluates to an array, stored as lists like the child's JSON.
+    expected_evaluation = {
+        key: np.asarray(value).tolist() for key, value in model.evaluate(x, y, verbose=0, return_dict=True).items()
+    }
     expected_weights = [np.asarray(w) for w in model.get_weights()]
     task_id = f"{prefix}model"
 
@@ -118,7 +128,7 @@ def prepare_model_round_trip(subject, report, folder, prefix):
                 problems.append(f"{name}: reloaded predictions differ by up to {difference:.3g}")
             for key, value in expected_evaluation.items():
                 got = entry["evaluation"].get(key)
-                if got is None or not math.isclose(got, value, rel_tol=1e-5, abs_tol=1e-6):
+                if got is None or not _same_values(got, value):
                     problems.append(f"{name}: evaluate()[{key!r}] is {got}, before saving {value}")
             if len(entry["weights"]) != len(expected_weights) or not all(
                 np.allclose(np.asarray(a), b) for a, b in zip(entry["weights"], expected_weights)
@@ -140,7 +150,12 @@ def prepare_distribution(subject, report, folder, prefix):
     if backend == "torch":
         report.add("metric_distribution", SKIPPED, "Keras 3.15.1 has no data-parallel distribution for the PyTorch backend")
         return None
-    y_true, y_pred, weights = _metric_data(rows=26, seed=9)
+    try:
+        examples = models.component_examples(subject)
+    except ValueError as error:
+        report.add("metric_distribution", FAILED, str(error))
+        return None
+    y_true, y_pred, weights = _metric_data(rows=26, seed=9, examples=examples)
     paths = {}
     for name, array in (("y_true", y_true), ("y_pred", y_pred), ("weights", weights)):
         paths[name] = os.path.join(folder, f"{prefix}{name}.npy")
@@ -158,16 +173,38 @@ def prepare_distribution(subject, report, folder, prefix):
             report.add("metric_distribution", FAILED, f"evaluating over {DEVICES} devices raised {entry['error']}")
         elif "skipped" in entry:
             report.add("metric_distribution", SKIPPED, entry["skipped"])
-        elif not math.isclose(entry["single"], entry["distributed"], rel_tol=1e-5, abs_tol=1e-6):
-            message = f"{entry['replicas']} replicas give {entry['distributed']:.6g}, one device gives {entry['single']:.6g}"
-            if unsummed:
-                message += ". State variables not aggregated with 'sum' across replicas: " + ", ".join(unsummed)
-            report.add("metric_distribution", FAILED, message)
         else:
-            strategy = "MirroredStrategy" if backend == "tensorflow" else "DataParallel"
-            report.add("metric_distribution", PASSED, f"{strategy} over {entry['replicas']} CPU devices matches one device")
+            single, distributed = entry["single"], entry["distributed"]
+            mismatches = [
+                f"in model.{step} {entry['replicas']} replicas give {_format_value(distributed[step])}, "
+                f"one device gives {_format_value(single[step])}"
+                for step in ("fit", "evaluate")
+                if not _same_values(single[step], distributed[step])
+            ]
+            if mismatches:
+                message = "; ".join(mismatches)
+                if unsummed:
+                    message += ". State variables not aggregated with 'sum' across replicas: " + ", ".join(unsummed)
+                report.add("metric_distribution", FAILED, message)
+            else:
+                strategy = "MirroredStrategy" if backend == "tensorflow" else "DataParallel"
+                report.add(
+                    "metric_distribution",
+                    PASSED,
+                    f"{strategy} over {entry['replicas']} CPU devices matches one device in model.fit and model.evaluate",
+                )
 
-    task = {"type": "distributed_metric", "id": task_id, "import": _module_of(subject), "serialized": serialized, "batch_size": 8, **paths}
+    # The child evaluates a model whose output is y_pred, with the loss a model producing it would train with.
+    loss = json_normalize(keras.saving.serialize_keras_object(models.head_for(examples)[2]))
+    task = {
+        "type": "distributed_metric",
+        "id": task_id,
+        "import": _module_of(subject),
+        "serialized": serialized,
+        "loss": loss,
+        "batch_size": 8,
+        **paths,
+    }
     return PendingCheck([task], judge)
 
 

@@ -53,7 +53,11 @@ def _model(task, keras, np):
             model = keras.saving.load_model(path)
             entry = {
                 "predictions": model.predict(x, verbose=0).tolist(),
-                "evaluation": model.evaluate(x, y, verbose=0, return_dict=True),
+                # A metric such as a confusion matrix evaluates to an array, which JSON stores as lists.
+                "evaluation": {
+                    key: np.asarray(value).tolist()
+                    for key, value in model.evaluate(x, y, verbose=0, return_dict=True).items()
+                },
                 "weights": [np.asarray(w).tolist() for w in model.get_weights()],
             }
             if path.endswith(".keras"):
@@ -65,28 +69,59 @@ def _model(task, keras, np):
     return results
 
 
+_STRATEGIES = []
+
+
+def _mirrored_strategy(tf):
+    """Return the one MirroredStrategy of this process over every logical CPU device.
+
+    A second strategy in the same process numbers its collective operations
+    from the same start, so the gradient all-reduce of a later model meets a
+    pending one of an earlier model and fails with a shape mismatch.
+    """
+    if not _STRATEGIES:
+        devices = [d.name for d in tf.config.list_logical_devices("CPU")]
+        _STRATEGIES.append(tf.distribute.MirroredStrategy(devices))
+    return _STRATEGIES[0]
+
+
 def _distributed_metric(task, keras, np):
     importlib.import_module(task["import"])
     y_true = np.load(task["y_true"])
     y_pred = np.load(task["y_pred"])
     weights = np.load(task["weights"])
 
-    def evaluate():
-        metric = keras.saving.deserialize_keras_object(task["serialized"])
-        model = keras.Sequential([keras.Input((y_pred.shape[1],)), keras.layers.Identity()])
-        model.compile(loss=keras.losses.MeanSquaredError(), metrics=[metric])
-        values = model.evaluate(y_pred, y_true, sample_weight=weights, batch_size=task["batch_size"], verbose=0, return_dict=True)
-        return float(values[metric.name])
+    def run():
+        """Return the metric as `model.fit` records it in History, and as `model.evaluate` returns it.
 
-    single = evaluate()
+        The model's one layer is an identity `Dense` trained with a learning
+        rate of 0, so its output is `y_pred` in both passes.
+        """
+        metric = keras.saving.deserialize_keras_object(task["serialized"])
+        width = y_pred.shape[1]
+        model = keras.Sequential(
+            [keras.Input((width,)), keras.layers.Dense(width, kernel_initializer="identity", bias_initializer="zeros")]
+        )
+        loss = keras.losses.MeanSquaredError()
+        if "loss" in task:
+            loss = keras.saving.deserialize_keras_object(task["loss"])
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0), loss=loss, metrics=[metric])
+        arguments = {"sample_weight": weights, "batch_size": task["batch_size"], "verbose": 0}
+        history = model.fit(y_pred, y_true, epochs=1, shuffle=False, **arguments).history
+        values = model.evaluate(y_pred, y_true, return_dict=True, **arguments)
+        return {
+            "fit": np.asarray(history[metric.name][-1], dtype="float64").tolist(),
+            "evaluate": np.asarray(values[metric.name], dtype="float64").tolist(),
+        }
+
+    single = run()
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf
 
-        devices = [d.name for d in tf.config.list_logical_devices("CPU")]
-        strategy = tf.distribute.MirroredStrategy(devices)
+        strategy = _mirrored_strategy(tf)
         with strategy.scope():
-            distributed = evaluate()
+            distributed = run()
         replicas = strategy.num_replicas_in_sync
     elif backend == "jax":
         import jax
@@ -94,7 +129,7 @@ def _distributed_metric(task, keras, np):
         devices = jax.devices()
         keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
         try:
-            distributed = evaluate()
+            distributed = run()
         finally:
             keras.distribution.set_distribution(None)
         replicas = len(devices)

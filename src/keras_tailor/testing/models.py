@@ -5,6 +5,8 @@ import numpy as np
 
 INPUT_FEATURES = 4
 HIDDEN_UNITS = 3
+# The streaming check sets sample weights 2 and 7 to 0, so example inputs need 8 rows.
+MIN_EXAMPLE_ROWS = 8
 
 
 def example_data(seed=0, rows=32, features=INPUT_FEATURES):
@@ -15,12 +17,76 @@ def example_data(seed=0, rows=32, features=INPUT_FEATURES):
     return x, y
 
 
-def build_model(kind, component, seed=0, learning_rate=0.01, layer_input_shape=(INPUT_FEATURES,)):
+def component_examples(subject):
+    """Return the `(y_true, y_pred)` arrays of a loss's or metric's `example_inputs()`, or None if it has none.
+
+    A loss or metric that does not read `(N, 1)` regression targets, such as a
+    metric of class labels and probabilities or a loss of a mean and a
+    variance column, defines the static method `example_inputs()`, and the
+    checks then feed it these rows instead. The rows should include the edge
+    cases of the component's domain, because the numerics check of a loss uses
+    them in place of its generic edge values.
+
+    Raises:
+        ValueError: `y_pred` is not 2-D, the two arrays differ in length, or
+            they have fewer than `MIN_EXAMPLE_ROWS` rows.
+    """
+    examples = getattr(subject.cls, "example_inputs", None) if subject.kind in ("loss", "metric") else None
+    if not callable(examples):
+        return None
+    y_true, y_pred = (np.asarray(array) for array in examples())
+    if y_pred.ndim != 2 or y_true.ndim not in (1, 2) or len(y_true) != len(y_pred) or len(y_true) < MIN_EXAMPLE_ROWS:
+        raise ValueError(
+            f"{subject.cls.__qualname__}.example_inputs() must return (y_true, y_pred) with a 2-D y_pred and "
+            f"at least {MIN_EXAMPLE_ROWS} rows in both, but returned shapes {y_true.shape} and {y_pred.shape}."
+        )
+    return y_true, y_pred
+
+
+def training_data(examples, seed=0, rows=32):
+    """Return `(x, y)`: `example_data(seed, rows)`, or random features with the example labels as targets."""
+    if examples is None:
+        return example_data(seed=seed, rows=rows)
+    y_true = examples[0]
+    x = np.random.default_rng(seed).normal(size=(len(y_true), INPUT_FEATURES)).astype("float32")
+    return x, y_true
+
+
+def head_for(examples):
+    """Return `(units, activation, loss)` of a model head whose outputs have the form of the example `y_pred`.
+
+    Rows of probabilities that sum to 1 get a softmax head, other values in
+    [0, 1] a sigmoid head, and anything else a linear one. The loss fits the
+    labels: sparse or dense categorical cross-entropy for a softmax head,
+    binary cross-entropy for a sigmoid head. A linear head uses sparse
+    categorical cross-entropy on logits when the labels are class ids (one
+    integer column), and otherwise mean squared error, which broadcasts one
+    target column over several outputs such as predicted quantiles. Without examples the head is `Dense(1)`
+    trained with mean squared error.
+    """
+    if examples is None:
+        return 1, None, keras.losses.MeanSquaredError()
+    y_true, y_pred = examples
+    units = y_pred.shape[1]
+    labels_are_ids = units > 1 and (y_true.ndim == 1 or y_true.shape[1] == 1) and np.issubdtype(y_true.dtype, np.integer)
+    in_unit_interval = bool(np.all((y_pred >= 0) & (y_pred <= 1)))
+    if in_unit_interval and units > 1 and np.allclose(y_pred.sum(axis=1), 1.0, atol=1e-3):
+        loss = keras.losses.SparseCategoricalCrossentropy() if labels_are_ids else keras.losses.CategoricalCrossentropy()
+        return units, "softmax", loss
+    if in_unit_interval:
+        return units, "sigmoid", keras.losses.BinaryCrossentropy()
+    if labels_are_ids:
+        return units, None, keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    return units, None, keras.losses.MeanSquaredError()
+
+
+def build_model(kind, component, seed=0, learning_rate=0.01, layer_input_shape=(INPUT_FEATURES,), examples=None):
     """Build and compile a model that uses `component` as a `kind`.
 
-    A loss is the model's loss and a metric its only metric; an activation,
-    regularizer, constraint or initializer sits in a hidden `Dense` layer; a
-    layer follows the input and feeds a `Dense(1)` head.
+    A loss is the model's loss, and a metric is its only metric. An
+    activation, regularizer, constraint or initializer sits in a hidden
+    `Dense` layer. A layer follows the input and feeds a `Dense(1)` head. With
+    a metric's `examples`, the head and the loss come from `head_for(examples)`.
     """
     keras.utils.set_random_seed(seed)
     dense_arguments = {}
@@ -39,11 +105,12 @@ def build_model(kind, component, seed=0, learning_rate=0.01, layer_input_shape=(
         hidden = keras.layers.Flatten()(hidden) if len(hidden.shape) > 2 else hidden
     else:
         hidden = keras.layers.Dense(HIDDEN_UNITS, name="checked", **dense_arguments)(inputs)
-    outputs = keras.layers.Dense(1, name="head")(hidden)
+    units, activation, head_loss = head_for(examples)
+    outputs = keras.layers.Dense(units, activation=activation, name="head")(hidden)
     model = keras.Model(inputs, outputs)
     model.compile(
         optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
-        loss=component if kind == "loss" else keras.losses.MeanSquaredError(),
+        loss=component if kind == "loss" else head_loss,
         metrics=[component] if kind == "metric" else [],
     )
     return model
