@@ -10,7 +10,7 @@ import pytest
 
 import keras_tailor as kt
 from keras_tailor import cli
-from keras_tailor.demo import housing, run
+from keras_tailor.demo import devices, housing, run
 
 # Facts of the shipped file, counted in its data README (1990 census variant of
 # ageron/handson-ml2): 20,640 rows, 207 empty total_bedrooms, and these counts.
@@ -166,7 +166,7 @@ def test_cli_switches_backend(tmp_path, backend):
         timeout=600,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
-    assert "on the jax backend for 1 epochs" in completed.stdout
+    assert "on the jax backend on one device for 1 epochs" in completed.stdout
     assert "max |difference| = 0" in completed.stdout
     assert "came back with every hyperparameter" in completed.stdout
 
@@ -186,3 +186,62 @@ def test_cli_unknown_loss_exits_2(tmp_path, capsys):
     status = cli.main(["demo", "--loss", "Hubr", "--output", str(tmp_path)])
     assert status == 2
     assert "Unknown loss 'Hubr'" in capsys.readouterr().err
+
+
+def test_demo_devices_matches_single_device(tmp_path, backend):
+    """`--devices 2` trains data-parallel and its validation metrics equal a one-device evaluation."""
+    if backend == "torch":
+        pytest.skip("Keras 3.15.1 has no data-parallel training on the PyTorch backend")
+    # A new process: JAX must start with 2 host devices, and TensorFlow must split its CPU before its first operation.
+    env = dict(os.environ, KERAS_BACKEND=backend)
+    env.pop("XLA_FLAGS", None)
+    loss = "Pinball(quantiles=[0.1, 0.5, 0.9])"
+    completed = subprocess.run(
+        [sys.executable, "-m", "keras_tailor", "demo", "--devices", "2", "--epochs", "1", "--loss", loss, "--output", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "on 2 CPU devices, data-parallel for 1 epochs" in completed.stdout
+    table = completed.stdout.split("data-parallel over 2 devices) vs the reloaded model evaluated on one device:")[1]
+    rows = table.split("Hyperparameters of the trained objects")[0].strip().splitlines()
+    assert sorted(row.split()[0] for row in rows) == ["coverage", "interval_score", "loss", "loss_mean"]
+    assert all(row.split()[-1] == "same" for row in rows), rows
+
+
+def test_cli_devices_on_torch_names_the_backend(tmp_path, capsys, backend):
+    if backend != "torch":
+        pytest.skip("the error is for the PyTorch backend")
+    status = cli.main(["demo", "--devices", "3", "--epochs", "1", "--output", str(tmp_path)])
+
+    assert status == 2
+    assert "--devices 3 needs the jax or tensorflow backend" in capsys.readouterr().err
+
+
+def test_validation_difference_fails_the_demo():
+    result = run.DemoResult(
+        "model.keras", {}, 0.0, {}, {}, [], devices=2, validation={"mae": (0.5, 0.5000001), "loss": (0.2, 0.21)}
+    )
+
+    assert result.validation_differs == ["loss"]
+    assert not result.passed
+
+
+@pytest.mark.parametrize(
+    "flags, expected",
+    [
+        (None, "--xla_force_host_platform_device_count=4"),
+        ("--xla_cpu_enable_fast_math=false", "--xla_cpu_enable_fast_math=false --xla_force_host_platform_device_count=4"),
+        ("--xla_force_host_platform_device_count=2 --other", "--other --xla_force_host_platform_device_count=4"),
+    ],
+)
+def test_jax_environment_sets_one_device_count(flags, expected):
+    environment = {} if flags is None else {"XLA_FLAGS": flags}
+
+    updated = devices.jax_environment(4, environment)
+
+    assert updated["XLA_FLAGS"] == expected
+    assert devices.jax_devices_ready(4, updated)
+    assert not devices.jax_devices_ready(2, updated)

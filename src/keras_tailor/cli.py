@@ -69,6 +69,16 @@ def build_parser():
         help="loss to train with, e.g. 'Pinball(quantiles=[0.1, 0.5, 0.9])' (default: Huber(threshold=0.5))",
     )
     demo.add_argument(
+        "--devices",
+        type=_positive_int,
+        default=1,
+        help=(
+            "train data-parallel over this many virtual CPU devices (jax: DataParallel, "
+            "tensorflow: MirroredStrategy) and compare the validation metrics with a "
+            "single-device evaluation (default: 1)"
+        ),
+    )
+    demo.add_argument(
         "--data",
         default=None,
         help="a housing CSV, plain or .gz, with the shipped file's columns (default: the shipped copy)",
@@ -144,21 +154,28 @@ def _configure_logging():
     package_logger.propagate = False
 
 
-def _ensure_backend(backend, argv):
+def _ensure_backend(backend, argv, devices=1):
     """Re-execute this command with KERAS_BACKEND=backend if Keras loaded another backend.
 
     Keras fixes its backend when first imported, and importing keras_tailor
-    imports Keras, so a different `--backend` needs a new process.
+    imports Keras, so a different `--backend` needs a new process. So does
+    JAX with more than one device, because it reads its device count from
+    `XLA_FLAGS` when it starts.
     """
-    if backend is None:
-        return
     import keras
 
-    if keras.backend.backend() == backend:
+    from keras_tailor.demo import devices as demo_devices
+
+    loaded = keras.backend.backend()
+    backend = backend or loaded
+    jax_needs_devices = backend == "jax" and devices > 1 and not demo_devices.jax_devices_ready(devices)
+    if loaded == backend and not jax_needs_devices:
         return
     if os.environ.get(_REEXEC_MARKER):
-        raise SystemExit(f"error: could not switch Keras to the {backend} backend (Keras loaded {keras.backend.backend()}).")
+        raise SystemExit(f"error: could not switch Keras to the {backend} backend (Keras loaded {loaded}).")
     env = dict(os.environ, KERAS_BACKEND=backend)
+    if jax_needs_devices:
+        env = demo_devices.jax_environment(devices, env)
     env[_REEXEC_MARKER] = "1"
     sys.stdout.flush()
     sys.stderr.flush()
@@ -173,12 +190,14 @@ def _run_check(args):
 
 def _run_demo(args):
     from keras_tailor import specification
-    from keras_tailor.demo import housing, run
+    from keras_tailor.demo import devices, housing, run
 
     try:
         loss = None if args.loss is None else specification.parse_loss(args.loss)
-        result = run.run_demo(args.output, epochs=args.epochs, seed=args.seed, data_path=args.data, loss=loss)
-    except (housing.DataError, run.DemoError, specification.SpecificationError) as error:
+        result = run.run_demo(
+            args.output, epochs=args.epochs, seed=args.seed, data_path=args.data, loss=loss, devices=args.devices
+        )
+    except (housing.DataError, run.DemoError, devices.DevicesError, specification.SpecificationError) as error:
         logger.error("error: %s", error)
         return 2
     except OSError as error:
@@ -194,7 +213,7 @@ def main(argv=None):
     _configure_logging()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if args.command == "demo":
-        _ensure_backend(args.backend, argv)
+        _ensure_backend(args.backend, argv, args.devices)
         return _run_demo(args)
     if args.command == "check":
         return _run_check(args)

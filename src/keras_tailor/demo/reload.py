@@ -2,10 +2,10 @@
 
 Run as `python -m keras_tailor.demo.reload MODEL FEATURES TARGETS REPORT`. It
 imports keras_tailor (which registers every component) and nothing else of the
-demo's state. It evaluates the model once on FEATURES and TARGETS so that Keras
-builds its compiled metrics. It writes the predictions next to REPORT as
-`.npy`, and the components' configs and hyperparameters, read from the loaded
-objects, into REPORT as JSON.
+demo's state. It evaluates the model on FEATURES and TARGETS on one device,
+which also makes Keras build its compiled metrics. It writes the predictions
+next to REPORT as `.npy`, and the evaluation and the components' configs and
+hyperparameters, read from the loaded objects, into REPORT as JSON.
 """
 
 import json
@@ -27,11 +27,12 @@ def main(argv=None):
     model_path, features_path, targets_path, report_path = argv
     model = keras.saving.load_model(model_path)
     features = np.load(features_path)
-    model.evaluate(features[:64], np.load(targets_path)[:64], verbose=0)
+    evaluation = model.evaluate(features, np.load(targets_path), batch_size=128, verbose=0, return_dict=True)
     predictions = model.predict(features, verbose=0)
     np.save(report_path + ".predictions.npy", predictions)
     report = {
         "backend": keras.backend.backend(),
+        "evaluation": {name: float(value) for name, value in evaluation.items()},
         "components": keras_tailor_components(model),
         "hyperparameters": read_hyperparameters(model),
     }
