@@ -326,6 +326,8 @@ CHECKED_IN_FAMILY_TESTS = {
     "keras_tailor.losses.probabilistic": "tests/test_probabilistic.py",
     "keras_tailor.metrics.probabilistic": "tests/test_probabilistic.py",
     "keras_tailor.metrics.classification": "tests/test_classification.py",
+    "keras_tailor.metrics.correlation": "tests/test_correlation.py",
+    "keras_tailor.layers.adaptive_robust": "tests/test_adaptive_robust.py",
 }
 
 

@@ -11,6 +11,7 @@ from keras_tailor.metrics.classification import (
     Precision,
     Recall,
 )
+from keras_tailor.metrics.correlation import Concordance, KendallTauB, Pearson, Spearman
 from keras_tailor.metrics.intervals import IntervalCoverage, IntervalScore, PinballMetric
 from keras_tailor.metrics.loss_mean import LossMean
 from keras_tailor.metrics.probabilistic import GaussianCRPSMetric, GaussianNLLMetric, TweedieMetric
@@ -28,6 +29,7 @@ __all__ = [
     "BalancedAccuracy",
     "CauchyMetric",
     "CohenKappa",
+    "Concordance",
     "ConfusionMatrix",
     "FBeta",
     "GaussianCRPSMetric",
@@ -38,13 +40,16 @@ __all__ = [
     "HuberMetric",
     "IntervalCoverage",
     "IntervalScore",
+    "KendallTauB",
     "LossMean",
     "MatthewsCorrelation",
     "MultiLabelConfusionMatrix",
+    "Pearson",
     "PinballMetric",
     "Precision",
     "PseudoHuberMetric",
     "Recall",
+    "Spearman",
     "TukeyBiweightMetric",
     "TweedieMetric",
     "WelschMetric",

@@ -98,6 +98,37 @@ def _check_loss_numerics_on_examples(subject, report, examples):
         )
 
 
+def _layer_numerics_on_examples(instance, arrays, edges):
+    """Return problems of a layer of several inputs, with each input in turn set to the edge values.
+
+    The other inputs are 0, so for a layer of `[y_true, y_pred]` the edges are
+    the errors in both directions. The checked value is the output plus every
+    loss the layer adds with `add_loss`.
+    """
+    problems = []
+    for index, array in enumerate(arrays):
+        width = array.shape[1:]
+        varied = np.broadcast_to(edges.reshape((-1,) + (1,) * len(width)), (edges.size, *width)).astype("float32")
+        others = [np.zeros((edges.size, *other.shape[1:]), dtype="float32") for other in arrays]
+
+        def total(tensor, index=index, others=others):
+            inputs = [ops.convert_to_tensor(other) for other in others]
+            inputs[index] = tensor
+            output = instance(inputs)
+            output = output[0] if isinstance(output, (list, tuple)) else output
+            value = ops.sum(ops.cast(output, "float32"), axis=tuple(range(1, len(output.shape))))
+            for added in instance.losses:
+                value = value + ops.cast(added, "float32")
+            return value
+
+        value, gradient = value_and_gradient(total, varied)
+        problems += [
+            _not_finite(f"output plus added losses with input {index} at the edges", value, edges),
+            _not_finite(f"gradient w.r.t. input {index}", gradient, edges),
+        ]
+    return problems
+
+
 def check_numerics(subject, report):
     """Finite values and gradients on edge inputs: 0, tiny, large, and each hyperparameter's value.
 
@@ -120,6 +151,8 @@ def check_numerics(subject, report):
         call = instance if not subject.is_function else (lambda t, p: instance(t, p))
         value, gradient = value_and_gradient(lambda p: call(ops.convert_to_tensor(y_true), p), edges[:, None])
         problems += [_not_finite("loss", value), _not_finite("gradient w.r.t. y_pred", gradient, edges, "y_pred")]
+    elif kind == "layer" and models.layer_examples(subject) is not None:
+        problems += _layer_numerics_on_examples(instance, models.layer_examples(subject), edges)
     elif kind in ("activation", "layer"):
         x = np.repeat(edges[:, None], models.INPUT_FEATURES, axis=1) if kind == "layer" else edges
         if kind == "layer" and not instance.built:
@@ -153,7 +186,8 @@ def check_numerics(subject, report):
 def check_mixed_precision(subject, report):
     """A compiled training step under float32, mixed_float16 and mixed_bfloat16 gives finite loss and weights."""
     examples = models.component_examples(subject)
-    x, y = models.training_data(examples, seed=1)
+    layer_inputs = models.layer_examples(subject)
+    x, y = models.training_data(examples, seed=1, layer_inputs=layer_inputs)
     if examples is None:
         # Targets large enough that a float16 square overflows (300**2 > 65504).
         y = y * 300.0
@@ -164,7 +198,9 @@ def check_mixed_precision(subject, report):
             keras.config.set_dtype_policy(policy)
             component = subject.build(config_only=False)
             try:
-                model = models.build_model(subject.kind, component, learning_rate=1e-6, examples=examples)
+                model = models.build_model(
+                    subject.kind, component, learning_rate=1e-6, examples=examples, layer_inputs=layer_inputs
+                )
                 logs = model.train_on_batch(x, y, return_dict=True)
                 evaluation = model.evaluate(x, y, verbose=0, return_dict=True)
             except Exception as error:  # noqa: BLE001  (any failure here is the finding)

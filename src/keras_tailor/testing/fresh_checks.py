@@ -73,8 +73,9 @@ def prepare_model_round_trip(subject, report, folder, prefix):
     component = subject.build(config_only=False)
     try:
         examples = models.component_examples(subject)
-        x, y = models.training_data(examples, seed=8)
-        model = models.build_model(subject.kind, component, examples=examples)
+        layer_inputs = models.layer_examples(subject)
+        x, y = models.training_data(examples, seed=8, layer_inputs=layer_inputs)
+        model = models.build_model(subject.kind, component, examples=examples, layer_inputs=layer_inputs)
         model.fit(x, y, epochs=2, batch_size=8, verbose=0)
     except Exception as error:  # noqa: BLE001  (any failure here is the finding)
         report.add("model_round_trip", FAILED, f"training a model with it raised {type(error).__name__}: {error}")
@@ -101,8 +102,9 @@ def prepare_model_round_trip(subject, report, folder, prefix):
             files.append(path)
         except Exception as error:  # noqa: BLE001
             save_problems.append(f"saving .{extension} raised {type(error).__name__}: {error}")
-    x_path, y_path = os.path.join(folder, f"{prefix}x.npy"), os.path.join(folder, f"{prefix}y.npy")
-    np.save(x_path, x)
+    x_path, y_path = os.path.join(folder, f"{prefix}x.npz"), os.path.join(folder, f"{prefix}y.npy")
+    # One array, or the list of a layer's several inputs, in order.
+    np.savez(x_path, *(x if isinstance(x, list) else [x]))
     np.save(y_path, y)
     expected_predictions = predictions
     # A metric such as a confusion matrix evaluates to an array, stored as lists like the child's JSON.

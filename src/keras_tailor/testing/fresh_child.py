@@ -45,7 +45,9 @@ def _registration(task, keras):
 
 def _model(task, keras, np):
     importlib.import_module(task["import"])
-    x = np.load(task["x"])
+    with np.load(task["x"]) as archive:
+        arrays = [archive[f"arr_{index}"] for index in range(len(archive.files))]
+    x = arrays[0] if len(arrays) == 1 else arrays
     y = np.load(task["y"])
     results = {}
     for path in task["files"]:

@@ -43,8 +43,39 @@ def component_examples(subject):
     return y_true, y_pred
 
 
-def training_data(examples, seed=0, rows=32):
-    """Return `(x, y)`: `example_data(seed, rows)`, or random features with the example labels as targets."""
+def layer_examples(subject):
+    """Return the list of input arrays of a layer's `example_inputs()`, or None if it defines none.
+
+    A layer that takes several inputs, such as `[y_true, y_pred]`, defines the
+    static method `example_inputs()` returning one array per input, and the
+    checks then build their models with one `keras.Input` per array.
+
+    Raises:
+        ValueError: the arrays are not a non-empty list of arrays of rank 2 or
+            more with the same number of rows, at least `MIN_EXAMPLE_ROWS`.
+    """
+    examples = getattr(subject.cls, "example_inputs", None) if subject.kind == "layer" else None
+    if not callable(examples):
+        return None
+    arrays = [np.asarray(array, dtype="float32") for array in examples()]
+    shapes = [array.shape for array in arrays]
+    if not arrays or any(len(shape) < 2 or shape[0] != shapes[0][0] or shape[0] < MIN_EXAMPLE_ROWS for shape in shapes):
+        raise ValueError(
+            f"{subject.cls.__qualname__}.example_inputs() must return a list of arrays of rank 2 or more with "
+            f"the same number of rows, at least {MIN_EXAMPLE_ROWS}, but returned shapes {shapes}."
+        )
+    return arrays
+
+
+def training_data(examples, seed=0, rows=32, layer_inputs=None):
+    """Return `(x, y)`: `example_data(seed, rows)`, or random features with the example labels as targets.
+
+    With `layer_inputs`, a layer's example arrays, `x` is that list and `y`
+    one column of random targets.
+    """
+    if layer_inputs is not None:
+        rng = np.random.default_rng(seed)
+        return list(layer_inputs), rng.normal(size=(len(layer_inputs[0]), 1)).astype("float32")
     if examples is None:
         return example_data(seed=seed, rows=rows)
     y_true = examples[0]
@@ -80,13 +111,17 @@ def head_for(examples):
     return units, None, keras.losses.MeanSquaredError()
 
 
-def build_model(kind, component, seed=0, learning_rate=0.01, layer_input_shape=(INPUT_FEATURES,), examples=None):
+def build_model(
+    kind, component, seed=0, learning_rate=0.01, layer_input_shape=(INPUT_FEATURES,), examples=None, layer_inputs=None
+):
     """Build and compile a model that uses `component` as a `kind`.
 
     A loss is the model's loss, and a metric is its only metric. An
     activation, regularizer, constraint or initializer sits in a hidden
-    `Dense` layer. A layer follows the input and feeds a `Dense(1)` head. With
-    a metric's `examples`, the head and the loss come from `head_for(examples)`.
+    `Dense` layer. A layer follows the input and feeds a `Dense(1)` head; with
+    `layer_inputs`, its example arrays, it takes one input per array. With a
+    loss's or metric's `examples`, the head and the loss come from
+    `head_for(examples)`.
     """
     keras.utils.set_random_seed(seed)
     dense_arguments = {}
@@ -99,9 +134,13 @@ def build_model(kind, component, seed=0, learning_rate=0.01, layer_input_shape=(
     elif kind == "initializer":
         dense_arguments["kernel_initializer"] = component
 
-    inputs = keras.Input(layer_input_shape if kind == "layer" else (INPUT_FEATURES,))
+    if layer_inputs is not None:
+        inputs = [keras.Input(array.shape[1:]) for array in layer_inputs]
+    else:
+        inputs = keras.Input(layer_input_shape if kind == "layer" else (INPUT_FEATURES,))
     if kind == "layer":
         hidden = component(inputs)
+        hidden = hidden[0] if isinstance(hidden, (list, tuple)) else hidden
         hidden = keras.layers.Flatten()(hidden) if len(hidden.shape) > 2 else hidden
     else:
         hidden = keras.layers.Dense(HIDDEN_UNITS, name="checked", **dense_arguments)(inputs)
