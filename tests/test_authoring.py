@@ -783,3 +783,26 @@ def test_kit_examples_become_example_inputs(decorator):
 def test_kit_examples_must_be_callable():
     with pytest.raises(TypeError, match="examples must be a callable that returns \\(y_true, y_pred\\); received tuple"):
         loss(_first_column_error, package="kit_examples_test", name="NotCallableExamples", examples=_two_rows())
+
+
+def test_kit_fused_must_be_callable():
+    with pytest.raises(TypeError, match="fused must be a callable or None; received float"):
+        loss(_first_column_error, package="kit_examples_test", name="NotCallableFused", fused=1.0)
+
+
+def test_kit_fused_value_used_and_none_falls_back():
+    calls = []
+
+    def fused(y_true, y_pred, reduction):
+        calls.append(reduction)
+        return None if reduction == "sum" else ops.convert_to_tensor(42.0)
+
+    cls = loss(_first_column_error, package="kit_examples_test", name="FusedFirstColumnError", fused=fused)
+    y_true, y_pred = np.zeros((2, 1), dtype="float32"), np.asarray([[1.0, 0.0], [3.0, 0.0]], dtype="float32")
+
+    assert float(to_numpy(cls()(y_true, y_pred))) == 42.0
+    # The fused callable returns None for "sum", so the function gives 1 + 9.
+    assert float(to_numpy(cls(reduction="sum")(y_true, y_pred))) == 10.0
+    # With sample weights the fused callable is not offered the call.
+    assert float(to_numpy(cls()(y_true, y_pred, sample_weight=[1.0, 0.0]))) == 0.5
+    assert calls == ["sum_over_batch_size", "sum"]

@@ -13,6 +13,7 @@ import pytest
 from conftest import to_numpy
 from keras import ops
 
+import keras_tailor as kt
 from keras_tailor.losses import Huber, huber
 from keras_tailor.metrics import HuberMetric
 
@@ -400,3 +401,50 @@ def test_huber_class_mismatched_shapes_raise(true_shape, pred_shape, true_text, 
 
     assert true_text in str(error.value)
     assert pred_text in str(error.value)
+
+
+# The PyTorch fast path of Huber against its keras.ops formula.
+
+FAST_PATH_EDGES = [0.0, 1e-30, -1e-30, 1e-7, 0.75, -0.75, 0.7500001, 3.0, -3.0, 1e18, -1e18]
+
+
+@pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", "mean", "mean_with_sample_weight"])
+def test_huber_fast_path_matches_formula(backend, reduction):
+    """On PyTorch, Huber reduces with torch's one-kernel huber_loss; values and gradients equal `huber`'s."""
+    if backend != "torch":
+        assert kt.losses.robust._fused_torch_huber(np.zeros((2, 2)), np.ones((2, 2)), reduction) is None
+        return
+    import torch
+
+    y_pred_values = np.asarray(FAST_PATH_EDGES * 2, dtype="float32").reshape(2, -1)
+    y_true = torch.zeros(y_pred_values.shape)
+    fast_input = torch.tensor(y_pred_values, requires_grad=True)
+    reference_input = torch.tensor(y_pred_values, requires_grad=True)
+    loss = kt.losses.Huber(threshold=0.75, reduction=reduction)
+
+    fast = loss(y_true, fast_input)
+    fast.backward()
+    per_sample = kt.losses.huber(y_true, reference_input, threshold=0.75)
+    reference = per_sample.sum() if reduction == "sum" else per_sample.mean()
+    reference.backward()
+
+    assert kt.losses.robust._fused_torch_huber(y_true, fast_input, reduction, threshold=0.75) is not None
+    np.testing.assert_allclose(fast.item(), reference.item(), rtol=1e-6)
+    np.testing.assert_allclose(fast_input.grad.numpy(), reference_input.grad.numpy(), rtol=1e-6, atol=0)
+    # At |error| = t the gradient is t * sign(error) over the element count, on both paths.
+    count = y_pred_values.shape[1] if reduction == "sum" else y_pred_values.size
+    assert fast_input.grad[0, 4].item() == pytest.approx(0.75 / count, rel=1e-6)
+
+
+def test_huber_fast_path_leaves_weighted_and_mixed_shapes_to_the_formula(backend):
+    if backend != "torch":
+        pytest.skip("the fast path exists on the PyTorch backend only")
+    fused = kt.losses.robust._fused_torch_huber
+    import torch
+
+    assert fused(torch.zeros(4), torch.zeros(4, 1), "sum_over_batch_size") is None
+    assert fused(torch.zeros(4, 2, dtype=torch.float16), torch.zeros(4, 2, dtype=torch.float16), "sum") is None
+    assert fused(torch.zeros(0, 2), torch.zeros(0, 2), "sum") is None
+    weighted = kt.losses.Huber(reduction="sum")([[0.0], [0.0]], [[2.0], [0.5]], sample_weight=[0.0, 2.0])
+    # 0 * (2 - 0.5) + 2 * 0.5 * 0.5**2 = 0.25, from the keras.ops formula.
+    assert float(to_numpy(weighted)) == pytest.approx(0.25)

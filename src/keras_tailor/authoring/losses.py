@@ -1,10 +1,13 @@
 """The `loss` decorator: a plain per-sample loss function becomes a registered `keras.losses.Loss`."""
 
 import keras
+from keras import ops
 
 from keras_tailor.authoring import _base, _spec
 
 _LOSS_ARGUMENTS = ("reduction", "name", "dtype")
+# Reductions that a fused implementation may compute: the mean or the sum over the batch.
+_FUSABLE_REDUCTIONS = ("sum_over_batch_size", "mean", "mean_with_sample_weight", "sum")
 
 
 class FunctionLoss(_base.FunctionComponent, keras.losses.Loss):
@@ -13,7 +16,13 @@ class FunctionLoss(_base.FunctionComponent, keras.losses.Loss):
     `call` passes the stored hyperparameters to `function`, and `get_config`
     returns every hyperparameter together with `reduction`, `name` and `dtype`,
     which `keras.losses.Loss.get_config` would drop.
+
+    A class made with `loss(..., fused=...)` first offers each call without
+    `sample_weight` or mask, and with a reduction to one number, to the fused
+    implementation, and uses the per-sample function when that returns None.
     """
+
+    _fused = None
 
     def __init__(self, *args, **kwargs):
         arguments = self._bind_and_store(args, kwargs)
@@ -21,6 +30,21 @@ class FunctionLoss(_base.FunctionComponent, keras.losses.Loss):
         super().__init__(
             name=arguments["name"], reduction=arguments["reduction"], dtype=arguments["dtype"]
         )
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        fused = type(self)._fused
+        if (
+            fused is not None
+            and sample_weight is None
+            and self.reduction in _FUSABLE_REDUCTIONS
+            and getattr(y_pred, "_keras_mask", None) is None
+        ):
+            y_true_tensor = ops.convert_to_tensor(y_true, dtype=self.dtype)
+            y_pred_tensor = ops.convert_to_tensor(y_pred, dtype=self.dtype)
+            value = fused(y_true_tensor, y_pred_tensor, self.reduction, **self._hyperparameters)
+            if value is not None:
+                return ops.cast(value, self.dtype)
+        return super().__call__(y_true, y_pred, sample_weight=sample_weight)
 
     def call(self, y_true, y_pred):
         return type(self).function(y_true, y_pred, **self._hyperparameters)
@@ -39,7 +63,9 @@ class FunctionLoss(_base.FunctionComponent, keras.losses.Loss):
         return cls(**config)
 
 
-def loss(function=None, *, name=None, package="Custom", default_name=None, validate=None, doc=None, examples=None):
+def loss(
+    function=None, *, name=None, package="Custom", default_name=None, validate=None, doc=None, examples=None, fused=None
+):
     """Turn a per-sample loss function into a registered, serializable `keras.losses.Loss` class.
 
     The function takes `y_true` and `y_pred` first and returns one value per
@@ -67,6 +93,13 @@ def loss(function=None, *, name=None, package="Custom", default_name=None, valid
             target, positive targets). It becomes the class's
             `example_inputs()`, which `keras_tailor.testing` feeds the loss
             instead of its generic data. Defaults to None.
+        fused: an optional faster implementation of the reduced loss, such as
+            one native kernel of a backend. It is called as
+            `fused(y_true, y_pred, reduction, **hyperparameters)` with tensors
+            of the loss's dtype when there is no `sample_weight` and no mask and
+            `reduction` gives one number, and returns that number, or None to
+            use `function`. `function` stays the reference: test that both
+            give the same values and gradients. Defaults to None.
 
     Returns:
         The generated subclass of `keras.losses.Loss`, with the plain function
@@ -88,7 +121,14 @@ def loss(function=None, *, name=None, package="Custom", default_name=None, valid
     """
     if function is None:
         return lambda f: loss(
-            f, name=name, package=package, default_name=default_name, validate=validate, doc=doc, examples=examples
+            f,
+            name=name,
+            package=package,
+            default_name=default_name,
+            validate=validate,
+            doc=doc,
+            examples=examples,
+            fused=fused,
         )
     spec = _spec.read_function(function, "loss", data_arity=2, reserved=_spec.reserved_names(FunctionLoss, _LOSS_ARGUMENTS))
     class_name = name or _spec.camel_case(function.__name__)
@@ -97,6 +137,11 @@ def loss(function=None, *, name=None, package="Custom", default_name=None, valid
         ("name", default_name or function.__name__),
         ("dtype", None),
     ]
-    cls = _base.make_class(FunctionLoss, spec, class_name, extra, validate, _base.example_namespace(examples), doc)
+    namespace = _base.example_namespace(examples)
+    if fused is not None:
+        if not callable(fused):
+            raise TypeError(f"fused must be a callable or None; received {type(fused).__name__}")
+        namespace["_fused"] = staticmethod(fused)
+    cls = _base.make_class(FunctionLoss, spec, class_name, extra, validate, namespace, doc)
     _spec.register_function(function, package)
     return _spec.register(cls, package, class_name)

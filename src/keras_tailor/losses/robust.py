@@ -1,5 +1,6 @@
 """Robust regression losses, which grow linearly rather than quadratically for large errors."""
 
+import keras
 from keras import ops
 
 from keras_tailor import _validation
@@ -57,10 +58,32 @@ def huber(y_true, y_pred, threshold=1.0):
     return ops.mean(elementwise, axis=-1)
 
 
+def _fused_torch_huber(y_true, y_pred, reduction, threshold=1.0):
+    """Return the reduced Huber loss from PyTorch's one-kernel `huber_loss`, or None off its fast case.
+
+    On the PyTorch backend Keras runs eagerly, so `huber` costs about ten
+    element-wise passes over memory, and `torch.nn.functional.huber_loss`
+    reduces in one. The fast case is the torch backend with float32 or
+    float64 inputs of one non-empty shape. Its gradient at `|error| = t` is
+    `t * sign(error)` too, and `tests/test_losses.py` compares both paths.
+    """
+    if keras.backend.backend() != "torch" or tuple(y_true.shape) != tuple(y_pred.shape) or y_pred.ndim == 0:
+        return None
+    if keras.backend.standardize_dtype(y_pred.dtype) not in ("float32", "float64") or y_pred.numel() == 0:
+        return None
+    import torch
+
+    if reduction == "sum":
+        # The sum over samples of the per-sample means over the last axis.
+        return torch.nn.functional.huber_loss(y_pred, y_true, reduction="sum", delta=threshold) / y_pred.shape[-1]
+    return torch.nn.functional.huber_loss(y_pred, y_true, reduction="mean", delta=threshold)
+
+
 Huber = loss(
     huber,
     package="keras_tailor",
     validate=_validate_huber,
+    fused=_fused_torch_huber,
     doc="""Huber loss between targets and predictions, with every hyperparameter saved.
 
     Formula, for each element with `error = y_pred - y_true` and `t = threshold`:
