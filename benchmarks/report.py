@@ -33,21 +33,101 @@ def _load(folder, quick):
     return results
 
 
-def _loss_table(backend, data):
+def _ratio_table(title, rows, ours):
+    """Return a table of median ms per size, each with its ratio to `ours` at that size."""
     by_size = {}
-    for row in data["losses"]:
+    for row in rows:
         by_size.setdefault(row["elements"], {})[row["loss"]] = row["seconds"]
-    names = list(dict.fromkeys(row["loss"] for row in data["losses"]))
+    names = list(dict.fromkeys(row["loss"] for row in rows))
     lines = [
-        f"### {backend}: forward plus backward of a Huber loss (median ms, ratio to keras-tailor)",
+        title,
         "",
         "| elements | " + " | ".join(names) + " |",
         "| --- |" + " --- |" * len(names),
     ]
     for elements, times in sorted(by_size.items()):
-        ours = times[OURS]
-        cells = [f"{times[n] * 1e3:.3f} ({times[n] / ours:.2f}×)" for n in names]
+        reference = times[ours]
+        cells = [f"{times[n] * 1e3:.3f} ({times[n] / reference:.2f}×)" for n in names]
         lines.append(f"| {elements:,} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _loss_table(backend, data):
+    title = f"### {backend}: forward plus backward of a Huber loss (median ms, ratio to keras-tailor)"
+    return _ratio_table(title, data["losses"], OURS)
+
+
+LOSS_FAMILY_TITLES = {
+    "gaussian_nll": "a Gaussian NLL loss",
+    "pinball": "a pinball loss at quantile 0.9",
+}
+METRIC_FAMILY_TITLES = {
+    "cohen_kappa": "Cohen's kappa, 5 classes, class ids",
+    "pearson": "Pearson correlation, `(N, 1)` targets",
+}
+
+
+def _loss_family_tables(results):
+    lines = []
+    families = list(dict.fromkeys(name for data in results.values() for name in data.get("loss_families", {})))
+    for family in families:
+        for backend, data in results.items():
+            if family not in data.get("loss_families", {}):
+                continue
+            entry = data["loss_families"][family]
+            title = f"### {backend}: forward plus backward of {LOSS_FAMILY_TITLES.get(family, family)} (median ms, ratio to keras-tailor)"
+            lines += [""] + _ratio_table(title, entry["rows"], entry["ours"])
+    return lines
+
+
+def _metric_table(rows, ours):
+    """Return table rows of samples/s and the time per sample over `ours`'s, for one backend."""
+    reference = next(row["samples_per_second"] for row in rows if row["metric"] == ours)
+    return [
+        f"| {row['metric']} | {row.get('data', '')} | {row['samples']:,} | {row['samples_per_second']:.3g} | {reference / row['samples_per_second']:.2f}× |"
+        for row in rows
+    ]
+
+
+def _metric_family_tables(results):
+    header = [
+        "| metric | data | samples per call | samples/s | time / keras-tailor |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    lines = []
+    families = list(dict.fromkeys(name for data in results.values() for name in data.get("metric_families", {})))
+    for family in families:
+        for backend, data in results.items():
+            if family not in data.get("metric_families", {}):
+                continue
+            entry = data["metric_families"][family]
+            lines += ["", f"### {backend}: {METRIC_FAMILY_TITLES.get(family, family)}", ""] + header
+            lines += _metric_table(entry["rows"], entry["ours"])
+    return lines
+
+
+def _checker_tables(results):
+    lines = []
+    for backend, data in results.items():
+        breakdown = data.get("checker_breakdown")
+        if breakdown is None:
+            continue
+        lines += [
+            "",
+            f"### {backend}: {breakdown['components']} components",
+            "",
+            f"In-process checks one component at a time: {breakdown['in_process_seconds']:.0f} s. "
+            f"Fresh-process checks of all components in one child process: {breakdown['fresh_process_seconds']:.0f} s, "
+            f"{breakdown['fresh_process_failed_checks']} failed.",
+            "",
+            "| component kind | components | in-process seconds | seconds per component |",
+            "| --- | --- | --- | --- |",
+        ]
+        for kind, total in sorted(breakdown["by_kind"].items(), key=lambda item: -item[1]["seconds"]):
+            lines.append(f"| {kind} | {total['components']} | {total['seconds']:.1f} | {total['seconds'] / total['components']:.2f} |")
+        lines += ["", "| slowest components, in-process checks | kind | seconds | failed checks |", "| --- | --- | --- | --- |"]
+        for row in breakdown["slowest"]:
+            lines.append(f"| `{row['component']}` | {row['kind']} | {row['seconds']:.1f} | {row['failed_checks']} |")
     return lines
 
 
@@ -82,8 +162,10 @@ def render(results):
         "",
         "keras-tailor against Keras built-ins, the textbook `where` Huber and, on the",
         "PyTorch backend, `torch.nn.HuberLoss`, measured side by side in one process per",
-        "backend. Every number is a median over repeated runs; ratios divide two medians",
-        "from the same run. Regenerate with `make bench` (about 10 minutes).",
+        "backend. The Gaussian NLL, pinball, Cohen's kappa and Pearson components are",
+        "measured the same way against hand-written `keras.ops` versions, torch,",
+        "torchmetrics, scikit-learn and scipy. Every number is a median over repeated runs;",
+        "ratios divide two medians from the same run. Regenerate with `make bench`.",
         "",
         f"Machine: {first['platform']}, {first['cpu_count']} CPU cores, no GPU. Python {first['python']},",
         f"Keras {first['keras']}, TensorFlow {first['tensorflow']}, JAX {first['jax']}, PyTorch {first['torch']},",
@@ -105,16 +187,51 @@ def render(results):
     )
     for backend, data in results.items():
         lines += [""] + _loss_table(backend, data)
+    lines += ["", "## Losses: Gaussian NLL and pinball", ""]
+    lines.append(
+        "Compiled and sized as the Huber rows; elements count the targets. For the Gaussian NLL, `y_pred` has 2 columns per target: the means, then the variances. Before timing, "
+        "`benchmarks/run.py` checks that every candidate returns the value of the keras-tailor "
+        "loss on the smallest size. The variances lie in [0.3, 2], above the floor of 1e-6, so "
+        "the textbook loss's `maximum` floor and `torch.nn.GaussianNLLLoss(full=False, eps=1e-6, "
+        'reduction="mean")` compute the same value.'
+    )
+    lines += _loss_family_tables(results)
     lines += ["", "## Metrics: `update_state` throughput (samples per second)", ""]
     lines += ["| backend | metric | samples per call | samples/s |", "| --- | --- | --- | --- |"]
     for backend, data in results.items():
         for row in data["metrics"]:
             lines.append(f"| {backend} | {row['metric']} | {row['samples']:,} | {row['samples_per_second']:.3g} |")
+    lines += ["", "## Metrics: Cohen's kappa and Pearson (samples per second)", ""]
+    lines.append(
+        "The keras-tailor and Keras metrics are compiled as above and get the backend's tensors. "
+        "torchmetrics, scikit-learn and scipy run on CPU numpy arrays or torch tensors in every "
+        "backend's process, so their numbers differ between backends only by noise. A streaming "
+        "`update_state` adds one batch to its state, while `sklearn.metrics.cohen_kappa_score` and "
+        "`scipy.stats.pearsonr` compute the final value in one call on all samples. "
+        "torchmetrics' `MulticlassCohenKappa` runs with its default `validate_args=True`. "
+        "Before timing, `benchmarks/run.py` checks that CohenKappa and Pearson match "
+        "scikit-learn, scipy and torchmetrics on the timed data. "
+        "`keras.metrics.PearsonCorrelation` computes another quantity: one coefficient per "
+        "row, averaged, so it gets the same values in rows of 16 (on `(N, 1)` rows every "
+        "coefficient is NaN). The last column divides keras-tailor's samples/s by each row's."
+    )
+    lines += _metric_family_tables(results)
     lines += ["", "## `model.fit` on California housing (seconds per epoch, batch 256)", ""]
     lines += ["| backend | loss and metric | seconds per epoch |", "| --- | --- | --- |"]
     for backend, data in results.items():
         for row in data["fit"]:
             lines.append(f"| {backend} | {row['model']} | {row['seconds_per_epoch']:.3f} |")
+    checker_lines = _checker_tables(results)
+    if checker_lines:
+        lines += ["", "## `keras-tailor check keras_tailor`, per component", ""]
+        lines.append(
+            "The checker reports no time per check, so the benchmark process times "
+            "`check_components([component], fresh_process=False)` for each component, then the "
+            "fresh-process checks (registration, model round trip, distribution) of all components "
+            "in one child process, as `keras-tailor check` runs them. Each component's first "
+            "compilations count in its time."
+        )
+        lines += checker_lines
     lines += ["", "EXPLANATIONS_PLACEHOLDER", ""]
     return "\n".join(lines)
 

@@ -21,6 +21,7 @@ from keras import ops
 import keras_tailor as kt
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import families  # noqa: E402
 import timing  # noqa: E402
 
 ROW_WIDTH = 16  # elements per sample; a loss averages over this last axis
@@ -121,6 +122,25 @@ def bench_losses(sizes, repeats):
     return results
 
 
+def bench_loss_families(sizes, repeats):
+    """Time the Gaussian NLL and pinball families as the Huber rows are timed, after checking their values agree."""
+    rng = np.random.default_rng(2)
+    results = {}
+    for family_name, family in families.loss_families().items():
+        candidates = family["candidates"]
+        families.check_loss_values(family, candidates, *families.loss_data(family_name, min(sizes), rng), _backend_arrays)
+        rows = []
+        for elements in sizes:
+            y_true, y_pred = families.loss_data(family_name, elements, rng)
+            t, p = _backend_arrays(y_true, y_pred)
+            for name, loss in candidates.items():
+                step = _compiled_value_and_gradient(loss)
+                seconds = timing.median_seconds(lambda: step(t, p), repeats)
+                rows.append({"loss": name, "elements": y_true.size, "seconds": seconds})
+        results[family_name] = {"ours": family["ours"], "rows": rows}
+    return results
+
+
 def bench_bandwidth(elements, repeats, loss_results):
     """Achieved bytes/s of each loss at the largest size against a numpy copy of the same bytes."""
     copy = timing.copy_bandwidth(elements, repeats)
@@ -153,6 +173,57 @@ def bench_metrics(elements, repeats):
         seconds = timing.median_seconds(lambda: update(*arguments), repeats)
         results.append({"metric": name, "samples": rows, "seconds": seconds, "samples_per_second": rows / seconds})
     return results
+
+
+def _backend_tensors(*arrays):
+    """Convert numpy arrays to tensors of the current backend, without gradient tracking."""
+    return tuple(ops.convert_to_tensor(array) for array in arrays)
+
+
+def _metric_row(name, samples, seconds, data):
+    return {"metric": name, "samples": samples, "seconds": seconds, "samples_per_second": samples / seconds, "data": data}
+
+
+def bench_metric_families(samples, repeats):
+    """Time CohenKappa and Pearson update_state against Keras, torchmetrics, scikit-learn and scipy on the same samples.
+
+    The keras-tailor and Keras metrics are compiled as in `bench_metrics` and get
+    backend tensors. The other peers get numpy arrays or torch CPU tensors on
+    every backend. scikit-learn and scipy compute the final value in one call,
+    where the streaming metrics only add one batch to their state.
+    """
+    rng = np.random.default_rng(3)
+    y_kappa = families.kappa_data(samples, rng)
+    y_pearson = families.pearson_data(samples, rng)
+    families.check_metric_values(y_kappa, y_pearson)
+    backend = keras.backend.backend()
+
+    kappa_rows = []
+    update = _compiled_update(kt.metrics.CohenKappa(num_classes=families.CLASSES))
+    arguments = _backend_tensors(*y_kappa)
+    seconds = timing.median_seconds(lambda: update(*arguments), repeats)
+    kappa_rows.append(_metric_row(families.COHEN_KAPPA, samples, seconds, f"{backend} tensors"))
+    for name, step in families.kappa_peers(*y_kappa).items():
+        kappa_rows.append(_metric_row(name, samples, timing.median_seconds(step, repeats), "CPU, outside Keras"))
+
+    pearson_rows = []
+    update = _compiled_update(kt.metrics.Pearson())
+    arguments = _backend_tensors(*y_pearson)
+    seconds = timing.median_seconds(lambda: update(*arguments), repeats)
+    pearson_rows.append(_metric_row(families.PEARSON, samples, seconds, f"{backend} tensors"))
+    # Keras's metric averages one coefficient per row, so it gets the same values
+    # in rows of ROW_WIDTH, because on (N, 1) rows every coefficient would be NaN.
+    update = _compiled_update(keras.metrics.PearsonCorrelation())
+    arguments = _backend_tensors(*(y.reshape(-1, ROW_WIDTH) for y in y_pearson))
+    seconds = timing.median_seconds(lambda: update(*arguments), repeats)
+    pearson_rows.append(_metric_row(f"keras.metrics.PearsonCorrelation, rows of {ROW_WIDTH}", samples, seconds, f"{backend} tensors"))
+    for name, step in families.pearson_peers(*y_pearson).items():
+        pearson_rows.append(_metric_row(name, samples, timing.median_seconds(step, repeats), "CPU, outside Keras"))
+
+    return {
+        "cohen_kappa": {"ours": families.COHEN_KAPPA, "rows": kappa_rows},
+        "pearson": {"ours": families.PEARSON, "rows": pearson_rows},
+    }
 
 
 def _compiled_update(metric):
@@ -225,6 +296,48 @@ def bench_checker():
     return {"seconds": seconds, "exit_status": completed.returncode}
 
 
+def bench_checker_breakdown(targets=("keras_tailor",)):
+    """Time the checker on each component of `targets` in this process, then its fresh-process checks in one batch.
+
+    The checker reports no time per check, so this times each component's
+    in-process checks with `check_components([component], fresh_process=False)`.
+    The fresh-process checks (registration, model round trip, distribution)
+    then run for all components in one child process, as in `keras-tailor
+    check`, and are timed as one number: one child per component would add
+    about 15 s of process start per component.
+    """
+    from keras_tailor.testing import check_components
+    from keras_tailor.testing.discovery import find_components
+
+    components = find_components(list(targets))
+    rows = []
+    in_process_names = set()
+    for component in components:
+        started = time.perf_counter()
+        report = check_components([component], fresh_process=False)[0]
+        seconds = time.perf_counter() - started
+        in_process_names.update(result.name for result in report.results)
+        rows.append({"component": report.label, "kind": report.kind, "seconds": seconds, "failed_checks": len(report.failures)})
+
+    started = time.perf_counter()
+    fresh_reports = check_components(components, skip=sorted(in_process_names))
+    fresh_seconds = time.perf_counter() - started
+
+    by_kind = {}
+    for row in rows:
+        total = by_kind.setdefault(row["kind"], {"components": 0, "seconds": 0.0})
+        total["components"] += 1
+        total["seconds"] += row["seconds"]
+    return {
+        "components": len(rows),
+        "in_process_seconds": sum(row["seconds"] for row in rows),
+        "fresh_process_seconds": fresh_seconds,
+        "fresh_process_failed_checks": sum(len(report.failures) for report in fresh_reports),
+        "by_kind": by_kind,
+        "slowest": sorted(rows, key=lambda row: row["seconds"], reverse=True)[:10],
+    }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes and 3 repeats, to check the script runs")
@@ -238,13 +351,20 @@ def main(argv=None):
     print(f"[{backend}] losses", file=sys.stderr, flush=True)
     result["losses"] = bench_losses(sizes, repeats)
     result["bandwidth"] = bench_bandwidth(max(sizes), repeats, result["losses"])
+    print(f"[{backend}] Gaussian NLL and pinball losses", file=sys.stderr, flush=True)
+    result["loss_families"] = bench_loss_families(sizes, repeats)
     print(f"[{backend}] metrics", file=sys.stderr, flush=True)
-    result["metrics"] = bench_metrics(10**4 if args.quick else 10**6, repeats)
+    metric_elements = 10**4 if args.quick else 10**6
+    result["metrics"] = bench_metrics(metric_elements, repeats)
+    print(f"[{backend}] CohenKappa and Pearson metrics", file=sys.stderr, flush=True)
+    result["metric_families"] = bench_metric_families(metric_elements, repeats)
     print(f"[{backend}] model.fit", file=sys.stderr, flush=True)
     result["fit"] = bench_fit(epochs=1 if args.quick else 5)
     if not args.quick:
         print(f"[{backend}] checker", file=sys.stderr, flush=True)
         result["checker"] = bench_checker()
+        print(f"[{backend}] checker, one component at a time", file=sys.stderr, flush=True)
+        result["checker_breakdown"] = bench_checker_breakdown()
 
     os.makedirs(args.out, exist_ok=True)
     suffix = "-quick" if args.quick else ""

@@ -328,6 +328,9 @@ CHECKED_IN_FAMILY_TESTS = {
     "keras_tailor.metrics.classification": "tests/test_classification.py",
     "keras_tailor.metrics.correlation": "tests/test_correlation.py",
     "keras_tailor.layers.adaptive_robust": "tests/test_adaptive_robust.py",
+    "keras_tailor.metrics.calibration": "tests/test_calibration.py",
+    "keras_tailor.metrics.regression_extras": "tests/test_regression_extras.py",
+    "keras_tailor.metrics.aggregation": "tests/test_aggregation.py",
 }
 
 

@@ -14,6 +14,7 @@ import pytest
 
 import keras_tailor as kt
 from keras_tailor._streaming import SummedStatistics, WeightedMean
+from keras_tailor.testing.subject import choose_arguments
 
 from conftest import to_numpy
 
@@ -29,9 +30,10 @@ METRICS = list(_public_metric_classes())
 
 
 def _build(cls, **overrides):
-    examples = getattr(cls, "example_arguments", None)
-    arguments = {**(examples() if callable(examples) else {}), **overrides}
-    return cls(**arguments)
+    """Build `cls` with the arguments the contract checker chooses, which fit its `example_inputs()`."""
+    arguments, _, _ = choose_arguments(cls)
+    arguments.pop("dtype", None)
+    return cls(**{**arguments, **overrides})
 
 
 def _data(cls):
@@ -45,6 +47,18 @@ def _data(cls):
         y_pred = (y_true + rng.normal(scale=0.7, size=(20, 1))).astype("float32")
     weights = rng.uniform(0.2, 3.0, size=len(y_true)).astype("float32")
     return y_true, y_pred, weights
+
+
+def _takes_values(cls):
+    return list(inspect.signature(cls.update_state).parameters)[1] == "values"
+
+
+def _update(metric, y_true, y_pred, weights):
+    """Feed `(y_true, y_pred)`, or positive values derived from `y_pred` to a metric of values."""
+    if _takes_values(type(metric)):
+        metric.update_state(1.0 + np.abs(y_pred), sample_weight=weights)
+    else:
+        metric.update_state(y_true, y_pred, sample_weight=weights)
 
 
 def _result(metric):
@@ -61,11 +75,11 @@ def test_every_public_metric_has_summable_state():
 def test_merge_of_shards_equals_one_pass(cls):
     y_true, y_pred, weights = _data(cls)
     whole = _build(cls)
-    whole.update_state(y_true, y_pred, sample_weight=weights)
+    _update(whole, y_true, y_pred, weights)
     cut = len(y_true) // 3
     shards = [_build(cls, name=f"shard_{index}") for index in range(3)]
-    shards[0].update_state(y_true[:cut], y_pred[:cut], sample_weight=weights[:cut])
-    shards[1].update_state(y_true[cut:], y_pred[cut:], sample_weight=weights[cut:])
+    _update(shards[0], y_true[:cut], y_pred[:cut], weights[:cut])
+    _update(shards[1], y_true[cut:], y_pred[cut:], weights[cut:])
 
     shards[0].merge_state(shards[1:])
 
@@ -77,12 +91,12 @@ def test_batch_result_is_last_batch_alone(cls):
     y_true, y_pred, weights = _data(cls)
     cut = len(y_true) // 2
     streamed = _build(cls)
-    streamed.update_state(y_true[:cut], y_pred[:cut], sample_weight=weights[:cut])
-    streamed.update_state(y_true[cut:], y_pred[cut:], sample_weight=weights[cut:])
+    _update(streamed, y_true[:cut], y_pred[:cut], weights[:cut])
+    _update(streamed, y_true[cut:], y_pred[cut:], weights[cut:])
     last_only = _build(cls)
-    last_only.update_state(y_true[cut:], y_pred[cut:], sample_weight=weights[cut:])
+    _update(last_only, y_true[cut:], y_pred[cut:], weights[cut:])
     whole = _build(cls)
-    whole.update_state(y_true, y_pred, sample_weight=weights)
+    _update(whole, y_true, y_pred, weights)
 
     np.testing.assert_allclose(
         np.asarray(to_numpy(streamed.batch_result()), dtype="float64"), _result(last_only), rtol=1e-5, atol=1e-6
@@ -95,7 +109,7 @@ def test_batch_result_after_reset_is_the_empty_result(cls):
     y_true, y_pred, weights = _data(cls)
     metric = _build(cls)
     empty = _result(metric)
-    metric.update_state(y_true, y_pred, sample_weight=weights)
+    _update(metric, y_true, y_pred, weights)
 
     metric.reset_state()
 

@@ -92,7 +92,8 @@ def loss(
             column of regression targets and predictions (two columns per
             target, positive targets). It becomes the class's
             `example_inputs()`, which `keras_tailor.testing` feeds the loss
-            instead of its generic data. Defaults to None.
+            instead of its generic data, and the function's attribute of the
+            same name. Defaults to None.
         fused: an optional faster implementation of the reduced loss, such as
             one native kernel of a backend. It is called as
             `fused(y_true, y_pred, reduction, **hyperparameters)` with tensors
@@ -143,5 +144,8 @@ def loss(
             raise TypeError(f"fused must be a callable or None; received {type(fused).__name__}")
         namespace["_fused"] = staticmethod(fused)
     cls = _base.make_class(FunctionLoss, spec, class_name, extra, validate, namespace, doc)
+    if examples is not None:
+        # The registered function is a component of its own, checked with the same rows.
+        function.example_inputs = examples
     _spec.register_function(function, package)
     return _spec.register(cls, package, class_name)

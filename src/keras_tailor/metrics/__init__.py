@@ -1,5 +1,7 @@
 """Streaming metrics whose state is summable, so results are exact under any batching."""
 
+from keras_tailor.metrics.aggregation import GeometricMean, HarmonicMean
+from keras_tailor.metrics.calibration import BrierScore, ExpectedCalibrationError
 from keras_tailor.metrics.classification import (
     BalancedAccuracy,
     CohenKappa,
@@ -16,6 +18,7 @@ from keras_tailor.metrics.intervals import IntervalCoverage, IntervalScore, Pinb
 from keras_tailor.metrics.loss_mean import LossMean
 from keras_tailor.metrics.probabilistic import GaussianCRPSMetric, GaussianNLLMetric, TweedieMetric
 from keras_tailor.metrics.regression import HuberMetric
+from keras_tailor.metrics.regression_extras import ExplainedVariance, SymmetricMAPE, WeightedMAPE
 from keras_tailor.metrics.robust_family import (
     CauchyMetric,
     GemanMcClureMetric,
@@ -27,16 +30,21 @@ from keras_tailor.metrics.robust_family import (
 
 __all__ = [
     "BalancedAccuracy",
+    "BrierScore",
     "CauchyMetric",
     "CohenKappa",
     "Concordance",
     "ConfusionMatrix",
+    "ExpectedCalibrationError",
+    "ExplainedVariance",
     "FBeta",
     "GaussianCRPSMetric",
     "GaussianNLLMetric",
     "GemanMcClureMetric",
     "GeneralRobustMetric",
+    "GeometricMean",
     "HammingLoss",
+    "HarmonicMean",
     "HuberMetric",
     "IntervalCoverage",
     "IntervalScore",
@@ -50,7 +58,9 @@ __all__ = [
     "PseudoHuberMetric",
     "Recall",
     "Spearman",
+    "SymmetricMAPE",
     "TukeyBiweightMetric",
     "TweedieMetric",
+    "WeightedMAPE",
     "WelschMetric",
 ]

@@ -67,7 +67,7 @@ def _check_metric_numerics_on_examples(subject, report, examples):
     for case, true_rows, pred_rows, weights in cases:
         metric = subject.build(config_only=False)
         if true_rows is not None:
-            metric.update_state(true_rows, pred_rows, sample_weight=weights)
+            _update(metric, true_rows, pred_rows, weights)
         problems.append(_not_finite(f"result on {case}", ops.convert_to_numpy(metric.result())))
     problems = [p for p in problems if p]
     if problems:
@@ -79,7 +79,8 @@ def _check_metric_numerics_on_examples(subject, report, examples):
 def _check_loss_numerics_on_examples(subject, report, examples):
     """Check that a loss and its gradient w.r.t. `y_pred` are finite on each example row and on all of them."""
     y_true, y_pred = examples
-    instance = subject.build(config_only=False, reduction=None)
+    # A loss function already returns one value per sample.
+    instance = subject.function if subject.is_function else subject.build(config_only=False, reduction=None)
     y_true_tensor = ops.convert_to_tensor(y_true)
     value, gradient = value_and_gradient(lambda p: instance(y_true_tensor, p), y_pred.astype("float32"))
     rows = np.arange(len(y_true))
@@ -139,7 +140,7 @@ def check_numerics(subject, report):
     if examples is not None and subject.kind == "metric":
         _check_metric_numerics_on_examples(subject, report, examples)
         return
-    if examples is not None and not subject.is_function:
+    if examples is not None:
         _check_loss_numerics_on_examples(subject, report, examples)
         return
     instance = subject.build(config_only=False)
@@ -171,7 +172,7 @@ def check_numerics(subject, report):
         problems.append(_not_finite("projected weights", value, edges, "weight"))
     elif kind == "metric":
         y_true = np.zeros((edges.size, 1), dtype="float32")
-        instance.update_state(y_true, edges[:, None])
+        _update(instance, y_true, edges[:, None], None)
         problems.append(_not_finite("result", ops.convert_to_numpy(instance.result())))
     elif kind == "initializer":
         value = ops.convert_to_numpy(instance((4, 3), dtype="float32"))
@@ -287,12 +288,37 @@ def _metric_data(rows=13, seed=3, examples=None):
     return y_true, y_pred, weights
 
 
+def _update(metric, y_true, y_pred, weights):
+    """Call `update_state` with `(y_true, y_pred)`, or with the values alone for a metric that takes values.
+
+    The values are positive (`1 + |y_pred|`), valid for any mean, geometric
+    and harmonic ones included.
+    """
+    if _takes_values(metric):
+        metric.update_state(1.0 + np.abs(np.asarray(y_pred, dtype="float32")), sample_weight=weights)
+    else:
+        metric.update_state(y_true, y_pred, sample_weight=weights)
+
+
+def _takes_values(metric):
+    return models.takes_values(_MetricSubject(type(metric)))
+
+
+class _MetricSubject:
+    """The part of a subject that `models.takes_values` reads."""
+
+    kind = "metric"
+
+    def __init__(self, cls):
+        self.cls = cls
+
+
 def _metric_result(metric, y_true, y_pred, weights, splits):
     metric.reset_state()
     start = 0
     for size in splits:
         stop = start + size
-        metric.update_state(y_true[start:stop], y_pred[start:stop], sample_weight=weights[start:stop])
+        _update(metric, y_true[start:stop], y_pred[start:stop], weights[start:stop])
         start = stop
     return np.asarray(ops.convert_to_numpy(metric.result()), dtype="float64")
 
@@ -395,7 +421,11 @@ def check_metric_stateless(subject, report):
     variables = [v.value for v in metric.variables]
     try:
         for start, stop in ((0, half), (half, rows)):
-            variables = update(variables, y_true[start:stop], y_pred[start:stop], sample_weight=weights[start:stop])
+            if _takes_values(metric):
+                values = 1.0 + np.abs(np.asarray(y_pred[start:stop], dtype="float32"))
+                variables = update(variables, values, sample_weight=weights[start:stop])
+            else:
+                variables = update(variables, y_true[start:stop], y_pred[start:stop], sample_weight=weights[start:stop])
         result = np.asarray(metric.stateless_result(variables), dtype="float64")
     except Exception as error:  # noqa: BLE001
         report.add("metric_stateless", FAILED, f"jax.jit(stateless_update_state) raised {type(error).__name__}: {error}")

@@ -4,8 +4,8 @@ import tempfile
 
 import keras
 
-from keras_tailor.testing import behaviour_checks, config_checks, fresh_checks
-from keras_tailor.testing.report import FAILED, ComponentCheckError, ComponentReport
+from keras_tailor.testing import behaviour_checks, config_checks, fresh_checks, models
+from keras_tailor.testing.report import FAILED, SKIPPED, ComponentCheckError, ComponentReport
 from keras_tailor.testing.subject import make_subject
 
 _IN_PROCESS = {
@@ -35,6 +35,15 @@ _BY_KIND = {
     "regularizer": ["config", "registration", "model_round_trip", "numerics", "mixed_precision", "weights_contract"],
     "constraint": ["config", "registration", "model_round_trip", "numerics", "mixed_precision", "weights_contract"],
     "initializer": ["config", "registration", "model_round_trip", "numerics", "mixed_precision", "weights_contract"],
+}
+# A metric whose update_state takes values, as keras.metrics.Mean does, cannot
+# be a compiled metric of a model, so the checks that compile one do not apply.
+_NOT_COMPILABLE = "update_state takes values, not (y_true, y_pred), so model.compile cannot use it (as keras.metrics.Mean)"
+VALUE_METRIC_SKIPS = {
+    "model_round_trip": _NOT_COMPILABLE,
+    "mixed_precision": _NOT_COMPILABLE,
+    "metric_history": _NOT_COMPILABLE,
+    "metric_distribution": _NOT_COMPILABLE,
 }
 CHECK_NAMES = tuple(dict.fromkeys(name for names in _BY_KIND.values() for name in names))
 
@@ -89,6 +98,9 @@ def check_components(components, init_kwargs=None, skip=(), fresh_process=True, 
             for name in checks_for(subject.kind):
                 # Reports name the weights contract after the kind, so skip accepts both names.
                 if name in skip or (name == "weights_contract" and f"{subject.kind}_contract" in skip):
+                    continue
+                if name in VALUE_METRIC_SKIPS and models.takes_values(subject):
+                    report.add(name, SKIPPED, VALUE_METRIC_SKIPS[name])
                     continue
                 if name in _FRESH:
                     if fresh_process:

@@ -1,5 +1,7 @@
 """Small models that put a component where Keras uses it, shared by several checks."""
 
+import inspect
+
 import keras
 import numpy as np
 
@@ -17,6 +19,18 @@ def example_data(seed=0, rows=32, features=INPUT_FEATURES):
     return x, y
 
 
+def takes_values(subject):
+    """Return True for a metric whose `update_state(values, sample_weight=None)` reads one array of values."""
+    if subject.kind != "metric" or subject.cls is None:
+        return False
+    try:
+        parameters = list(inspect.signature(subject.cls.update_state).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return False
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return bool(positional) and positional[0].name != "y_true" and len(positional) <= 2 and "y_pred" not in [p.name for p in positional]
+
+
 def component_examples(subject):
     """Return the `(y_true, y_pred)` arrays of a loss's or metric's `example_inputs()`, or None if it has none.
 
@@ -31,13 +45,14 @@ def component_examples(subject):
         ValueError: `y_pred` is not 2-D, the two arrays differ in length, or
             they have fewer than `MIN_EXAMPLE_ROWS` rows.
     """
-    examples = getattr(subject.cls, "example_inputs", None) if subject.kind in ("loss", "metric") else None
+    source = subject.function if subject.is_function else subject.cls
+    examples = getattr(source, "example_inputs", None) if subject.kind in ("loss", "metric") else None
     if not callable(examples):
         return None
     y_true, y_pred = (np.asarray(array) for array in examples())
     if y_pred.ndim != 2 or y_true.ndim not in (1, 2) or len(y_true) != len(y_pred) or len(y_true) < MIN_EXAMPLE_ROWS:
         raise ValueError(
-            f"{subject.cls.__qualname__}.example_inputs() must return (y_true, y_pred) with a 2-D y_pred and "
+            f"{source.__qualname__}.example_inputs() must return (y_true, y_pred) with a 2-D y_pred and "
             f"at least {MIN_EXAMPLE_ROWS} rows in both, but returned shapes {y_true.shape} and {y_pred.shape}."
         )
     return y_true, y_pred
@@ -83,13 +98,38 @@ def training_data(examples, seed=0, rows=32, layer_inputs=None):
     return x, y_true
 
 
+def _positive_trailing_columns(y_pred):
+    """Return how many last columns of `y_pred` hold only values >= 0, such as predicted variances."""
+    count = 0
+    for column in range(y_pred.shape[1] - 1, -1, -1):
+        if not np.all(y_pred[:, column] >= 0):
+            break
+        count += 1
+    return count
+
+
+def _head(hidden, units, activation):
+    """Return the head's output: one `Dense`, or a linear part and a softplus part for positive last columns."""
+    if isinstance(activation, tuple):
+        positive = activation[1]
+        free = keras.layers.Dense(units - positive, name="head")(hidden)
+        spread = keras.layers.Dense(positive, activation="softplus", name="head_positive")(hidden)
+        return keras.layers.Concatenate(name="head_columns")([free, spread])
+    return keras.layers.Dense(units, activation=activation, name="head")(hidden)
+
+
 def head_for(examples):
     """Return `(units, activation, loss)` of a model head whose outputs have the form of the example `y_pred`.
 
     Rows of probabilities that sum to 1 get a softmax head, other values in
     [0, 1] a sigmoid head, and anything else a linear one. The loss fits the
     labels: sparse or dense categorical cross-entropy for a softmax head,
-    binary cross-entropy for a sigmoid head. A linear head uses sparse
+    binary cross-entropy for a sigmoid head. Positive values beyond 1, such
+    as predicted means of counts, get a softplus head trained with mean
+    squared error. When only the last columns are non-negative, such as the
+    variances after the means, the head is linear for the others and
+    softplus for those, given as the activation `("softplus_tail", count)`.
+    A linear head uses sparse
     categorical cross-entropy on logits when the labels are class ids (one
     integer column), and otherwise mean squared error, which broadcasts one
     target column over several outputs such as predicted quantiles. Without examples the head is `Dense(1)`
@@ -106,6 +146,11 @@ def head_for(examples):
         return units, "softmax", loss
     if in_unit_interval:
         return units, "sigmoid", keras.losses.BinaryCrossentropy()
+    if np.all(y_pred > 0):
+        return units, "softplus", keras.losses.MeanSquaredError()
+    positive_tail = _positive_trailing_columns(y_pred)
+    if positive_tail and not labels_are_ids:
+        return units, ("softplus_tail", positive_tail), keras.losses.MeanSquaredError()
     if labels_are_ids:
         return units, None, keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     return units, None, keras.losses.MeanSquaredError()
@@ -145,10 +190,12 @@ def build_model(
     else:
         hidden = keras.layers.Dense(HIDDEN_UNITS, name="checked", **dense_arguments)(inputs)
     units, activation, head_loss = head_for(examples)
-    outputs = keras.layers.Dense(units, activation=activation, name="head")(hidden)
+    outputs = _head(hidden, units, activation)
     model = keras.Model(inputs, outputs)
     model.compile(
-        optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
+        # Clipping keeps a few steps of training finite for a loss with steep gradients, such as a Gaussian NLL
+        # whose variance starts small. The checks test saving and numerics, not how fast a model learns.
+        optimizer=keras.optimizers.SGD(learning_rate=learning_rate, clipnorm=1.0),
         loss=component if kind == "loss" else head_loss,
         metrics=[component] if kind == "metric" else [],
     )
