@@ -287,8 +287,19 @@ def test_example_inputs_drive_model_checks():
         ([[0], [1]], [[0.2], [0.9]], "sigmoid", keras.losses.BinaryCrossentropy),
         ([0, 2], [[-1.0, 0.5, 2.0], [3.0, 0.0, -2.0]], None, keras.losses.SparseCategoricalCrossentropy),
         ([[0.5, 1.5], [2.0, 1.0]], [[-1.0, 0.5], [3.0, 0.0]], None, keras.losses.MeanSquaredError),
+        ([[0.5], [2.0]], [[-1.0, 0.5], [3.0, 0.0]], ("softplus_tail", 1), keras.losses.MeanSquaredError),
+        ([[0.5], [2.0]], [[1.5, 0.5], [3.0, 2.0]], "softplus", keras.losses.MeanSquaredError),
     ],
-    ids=["softmax_ids", "softmax_one_hot", "sigmoid_multilabel", "sigmoid_binary", "logits_ids", "linear_targets"],
+    ids=[
+        "softmax_ids",
+        "softmax_one_hot",
+        "sigmoid_multilabel",
+        "sigmoid_binary",
+        "logits_ids",
+        "linear_targets",
+        "mean_and_variance",
+        "positive_means",
+    ],
 )
 def test_head_follows_example_predictions(y_true, y_pred, activation, loss):
     units, chosen_activation, chosen_loss = head_for((np.asarray(y_true), np.asarray(y_pred)))

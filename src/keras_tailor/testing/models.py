@@ -126,8 +126,9 @@ def head_for(examples):
     labels: sparse or dense categorical cross-entropy for a softmax head,
     binary cross-entropy for a sigmoid head. Positive values beyond 1, such
     as predicted means of counts, get a softplus head trained with mean
-    squared error. When only the last columns are non-negative, such as the
-    variances after the means, the head is linear for the others and
+    squared error. When `y_pred` has more columns than `y_true` and only the
+    last of them are non-negative, such as the variances after the means, the
+    head is linear for the others and
     softplus for those, given as the activation `("softplus_tail", count)`.
     A linear head uses sparse
     categorical cross-entropy on logits when the labels are class ids (one
@@ -148,8 +149,10 @@ def head_for(examples):
         return units, "sigmoid", keras.losses.BinaryCrossentropy()
     if np.all(y_pred > 0):
         return units, "softplus", keras.losses.MeanSquaredError()
-    positive_tail = _positive_trailing_columns(y_pred)
-    if positive_tail and not labels_are_ids:
+    # Spread columns come after one column per target, so they exist only when y_pred is wider than y_true.
+    target_columns = 1 if y_true.ndim == 1 else y_true.shape[1]
+    positive_tail = min(_positive_trailing_columns(y_pred), units - target_columns)
+    if positive_tail > 0 and not labels_are_ids:
         return units, ("softplus_tail", positive_tail), keras.losses.MeanSquaredError()
     if labels_are_ids:
         return units, None, keras.losses.SparseCategoricalCrossentropy(from_logits=True)
