@@ -776,7 +776,8 @@ def test_kit_examples_become_example_inputs(decorator):
 
     y_true, y_pred = cls.example_inputs()
 
-    assert y_true.shape == (8, 1) and y_pred.shape == (8, 2)
+    assert y_true.shape == (8, 1)
+    assert y_pred.shape == (8, 2)
     assert "example_inputs" not in cls().get_config()
 
 

@@ -231,17 +231,17 @@ def test_mixed_precision_flags_float16_overflow():
 def test_loss_examples_drive_every_loss_check():
     names = ("numerics", "mixed_precision", "loss_reductions")
 
-    unshown, shown = check_components(
+    without_examples, with_examples = check_components(
         [gallery.UnshownTwoColumnNLL, gallery.ShownTwoColumnNLL], skip=skip_all_but(*names), fresh_process=False
     )
 
-    assert not unshown.passed
-    assert "mixed_precision" in [result.name for result in unshown.results if result.status == "failed"]
-    assert shown.passed, shown.format()
-    assert "10 rows of example_inputs()" in shown.result("numerics").message
+    assert not without_examples.passed
+    assert "mixed_precision" in [result.name for result in without_examples.results if result.status == "failed"]
+    assert with_examples.passed, with_examples.format()
+    assert "10 rows of example_inputs()" in with_examples.result("numerics").message
 
 
-def test_loss_numerics_names_the_example_row_with_infinite_gradient():
+def test_numerics_names_infinite_gradient_row():
     broken, fixed = check_pair(gallery.RootErrorNLL, gallery.ShownTwoColumnNLL, "numerics")
 
     assert broken.status == "failed"

@@ -9,9 +9,9 @@ from keras_tailor import _validation
 class SummedStatistics(keras.metrics.Metric):
     """Base of metrics whose state is a set of statistics that add up.
 
-    Each statistic is a variable aggregated across replicas with `"sum"`, so
-    the statistics of the whole data set are the sums of those of any split of
-    it into batches, replicas or shards, and `result()` is a function of them
+    Each statistic is a variable aggregated across replicas with `"sum"`. So
+    the statistics of the whole data set are the sums of those of any split
+    into batches, replicas or shards, and `result()` is a function of them
     alone. That one property gives three things:
 
     - any batching, and `tf.distribute.MirroredStrategy` or

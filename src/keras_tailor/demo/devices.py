@@ -29,7 +29,7 @@ def jax_environment(devices, environment=None):
 
 
 def jax_devices_ready(devices, environment=None):
-    """Return True if `XLA_FLAGS` in `environment` already asks for `devices` host devices."""
+    """Return True if `XLA_FLAGS` in `environment` already requests `devices` host devices."""
     environment = os.environ if environment is None else environment
     return f"{_JAX_DEVICE_FLAG}={devices}" in environment.get("XLA_FLAGS", "").split()
 

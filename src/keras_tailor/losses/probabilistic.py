@@ -20,7 +20,7 @@ from keras_tailor.authoring import loss
 def _gaussian_examples():
     """Return example `(y_true, y_pred)` for `keras_tailor.testing`: 32 targets, then a mean and a spread column.
 
-    The spreads lie in [0.3, 2], valid whether the column holds variances,
+    The spreads lie in [0.3, 2], valid whether the column contains variances,
     standard deviations or their logarithms. The last rows are edge cases: an
     exact prediction, a spread of 0 (clamped to `epsilon`) and an error of 1000.
     """

@@ -161,7 +161,7 @@ def _sample_weights(sample_weight, probabilities):
 
 
 def _confidences_and_hits(probabilities, true_ids):
-    """Return the confidence of each sample and a 0/1 hit that says whether the predicted event happened.
+    """Return the confidence of each sample and a 0/1 hit that is 1 when the predicted event happened.
 
     Binary: the probability of class 1 and whether the label is 1. Multiclass:
     the largest probability (the top label) and whether that class, the lowest

@@ -294,23 +294,10 @@ def _update(metric, y_true, y_pred, weights):
     The values are positive (`1 + |y_pred|`), valid for any mean, geometric
     and harmonic ones included.
     """
-    if _takes_values(metric):
+    if models.takes_values(type(metric)):
         metric.update_state(1.0 + np.abs(np.asarray(y_pred, dtype="float32")), sample_weight=weights)
     else:
         metric.update_state(y_true, y_pred, sample_weight=weights)
-
-
-def _takes_values(metric):
-    return models.takes_values(_MetricSubject(type(metric)))
-
-
-class _MetricSubject:
-    """The part of a subject that `models.takes_values` reads."""
-
-    kind = "metric"
-
-    def __init__(self, cls):
-        self.cls = cls
 
 
 def _metric_result(metric, y_true, y_pred, weights, splits):
@@ -358,10 +345,10 @@ def check_metric_direction(subject, report):
 
     A metric whose result is not a scalar, such as a confusion matrix, cannot
     be monitored, so it needs no direction and EarlyStopping is not run. Nor
-    does a metric whose best value is neither the highest nor the lowest. It
-    says so with the class attribute `_no_direction`, a string giving the
-    reason, and leaves `_direction` unset: Keras 3.15.1 minimizes any metric
-    that has `_direction` and where it is not "up", even None.
+    does a metric whose best value is neither the highest nor the lowest. Such
+    a metric sets the class attribute `_no_direction` to the reason and leaves
+    `_direction` unset, because Keras 3.15.1 minimizes any metric that has a
+    `_direction` other than "up", None included.
     """
     metric = subject.build(config_only=False)
     direction = getattr(metric, "_direction", None)
@@ -421,7 +408,7 @@ def check_metric_stateless(subject, report):
     variables = [v.value for v in metric.variables]
     try:
         for start, stop in ((0, half), (half, rows)):
-            if _takes_values(metric):
+            if models.takes_values(type(metric)):
                 values = 1.0 + np.abs(np.asarray(y_pred[start:stop], dtype="float32"))
                 variables = update(variables, values, sample_weight=weights[start:stop])
             else:

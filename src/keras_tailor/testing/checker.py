@@ -99,7 +99,7 @@ def check_components(components, init_kwargs=None, skip=(), fresh_process=True, 
                 # Reports name the weights contract after the kind, so skip accepts both names.
                 if name in skip or (name == "weights_contract" and f"{subject.kind}_contract" in skip):
                     continue
-                if name in VALUE_METRIC_SKIPS and models.takes_values(subject):
+                if name in VALUE_METRIC_SKIPS and models.takes_values(subject.cls):
                     report.add(name, SKIPPED, VALUE_METRIC_SKIPS[name])
                     continue
                 if name in _FRESH:

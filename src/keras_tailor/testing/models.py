@@ -19,12 +19,12 @@ def example_data(seed=0, rows=32, features=INPUT_FEATURES):
     return x, y
 
 
-def takes_values(subject):
-    """Return True for a metric whose `update_state(values, sample_weight=None)` reads one array of values."""
-    if subject.kind != "metric" or subject.cls is None:
+def takes_values(cls):
+    """Return True for a metric class whose `update_state(values, sample_weight=None)` reads one array of values."""
+    if not isinstance(cls, type) or not issubclass(cls, keras.metrics.Metric):
         return False
     try:
-        parameters = list(inspect.signature(subject.cls.update_state).parameters.values())[1:]
+        parameters = list(inspect.signature(cls.update_state).parameters.values())[1:]
     except (TypeError, ValueError):
         return False
     positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
@@ -34,10 +34,10 @@ def takes_values(subject):
 def component_examples(subject):
     """Return the `(y_true, y_pred)` arrays of a loss's or metric's `example_inputs()`, or None if it has none.
 
-    A loss or metric that does not read `(N, 1)` regression targets, such as a
-    metric of class labels and probabilities or a loss of a mean and a
-    variance column, defines the static method `example_inputs()`, and the
-    checks then feed it these rows instead. The rows should include the edge
+    Some losses and metrics do not read `(N, 1)` regression targets, such as
+    a metric of class labels and probabilities or a loss of a mean and a
+    variance column. Such a component defines the static method
+    `example_inputs()`, and the checks feed it these rows instead. The rows should include the edge
     cases of the component's domain, because the numerics check of a loss uses
     them in place of its generic edge values.
 
